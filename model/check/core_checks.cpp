@@ -1,0 +1,254 @@
+// core_checks.cpp - design-independent checks.
+#include "model/check/core_checks.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "model/check/memory_spec.h"
+#include "model/core/geometry.h"
+#include "model/core/op_table.h"
+#include "model/core/world.h"
+
+namespace rmc {
+
+namespace {
+
+void add(std::vector<Violation>& out, const char* property, std::string message) {
+  out.push_back(Violation{property, std::move(message)});
+}
+
+std::string where(ProcessId pid, PageNo addr) { return fmt::format("{}:{}", process_name(pid), hex(addr)); }
+
+bool live(const World& w, ProcessId pid) { return w.proc(pid).live(); }
+
+template <class Fn>
+void for_each_live_process(const World& w, Fn&& fn) {
+  for (uint8_t p = 0; p < kMaxProcesses; p++)
+    if (live(w, ProcessId{p})) fn(ProcessId{p});
+}
+
+// The VMA of `pid` containing addr (page tables are checked to lie in VMAs).
+const Vma* vma_at(const World& w, ProcessId pid, PageNo addr) {
+  VmaId id = w.vma_lookup(pid, addr);
+  return id == kNoVma ? nullptr : &w.vma(id);
+}
+
+}  // namespace
+
+void check_vma_layout(const World& w, std::vector<Violation>& out) {
+  for_each_live_process(w, [&](ProcessId pid) {
+    PageNo prev_end = 0;
+    for (VmaId id : w.proc(pid).vmas) {
+      const Vma& v = w.vma(id);
+      if (!v.alive) add(out, "lifetime", fmt::format("{} lists freed VMA {}", process_name(pid), idx(id)));
+      if (v.mm != pid) add(out, "vma-layout", fmt::format("VMA {} is in {} but belongs to {}", idx(id), process_name(pid), process_name(v.mm)));
+      if (v.start >= v.end || v.end > kArenaPages || v.start < prev_end)
+        add(out, "vma-layout", fmt::format("{}: VMA {} [{}, {}) is empty, outside the arena or overlaps", process_name(pid), idx(id), hex(v.start), hex(v.end)));
+      prev_end = v.end;
+    }
+  });
+}
+
+void check_page_tables(const World& w, std::vector<Violation>& out) {
+  std::vector<uint32_t> mapcount(w.pfn_slots(), 0);
+  std::vector<uint32_t> swap_count(w.swap_slots(), 0);
+  for_each_live_process(w, [&](ProcessId pid) {
+    for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
+      const Pte& pte = e.pte;
+      if (!vma_at(w, pid, e.page))
+        add(out, "page-table", fmt::format("{}: page-table entry outside any VMA", where(pid, e.page)));
+      switch (pte.kind) {
+        case PteKind::kZero:
+          if (pte.writable) add(out, "page-table", fmt::format("{}: writable zero page", where(pid, e.page)));
+          break;
+        case PteKind::kMigration:
+          add(out, "migration-entry-left", fmt::format("{}: migration entry for pfn {} was never restored (a later access would wait forever)", where(pid, e.page), pte.target));
+          [[fallthrough]];
+        case PteKind::kPresent: {
+          if (pte.target == 0 || pte.target >= w.pfn_slots()) {
+            add(out, "page-table", fmt::format("{}: bad pfn {}", where(pid, e.page), pte.target));
+            break;
+          }
+          FolioId f = w.folio_of(pte.pfn());
+          if (f == kNoFolio || !w.folio(f).alive)
+            add(out, "lifetime", fmt::format("{}: PTE maps pfn {} of freed folio {}", where(pid, e.page), pte.target, idx(f)));
+          if (pte.kind == PteKind::kPresent) mapcount[pte.target]++;
+          break;
+        }
+        case PteKind::kSwap:
+          if (pte.target >= w.swap_slots() || !w.slot(pte.slot()).alive) {
+            add(out, "lifetime", fmt::format("{}: swap entry for freed slot {}", where(pid, e.page), pte.target));
+            break;
+          }
+          swap_count[pte.target]++;
+          break;
+      }
+    }
+  });
+  for (size_t pfn = 1; pfn < w.pfn_slots(); pfn++) {
+    const PageState& p = w.page(Pfn{static_cast<uint32_t>(pfn)});
+    if (p.mapcount != mapcount[pfn])
+      add(out, "mapcount", fmt::format("pfn {} has mapcount {} but {} PTEs map it", pfn, p.mapcount, mapcount[pfn]));
+  }
+  for (size_t i = 0; i < w.swap_slots(); i++) {
+    const SwapSlot& s = w.slot(SwapSlotId{static_cast<uint32_t>(i)});
+    if (s.alive && s.count != swap_count[i])
+      add(out, "mapcount", fmt::format("swap slot {} has count {} but {} swap entries", i, s.count, swap_count[i]));
+  }
+}
+
+void check_folios(const World& w, std::vector<Violation>& out) {
+  for (size_t i = 0; i < w.folio_slots(); i++) {
+    const Folio& f = w.folio(FolioId{static_cast<uint32_t>(i)});
+    if (!f.alive) continue;
+    uint32_t sum = 0;
+    for (uint32_t p = 0; p < f.nr_pages(); p++) {
+      const PageState& page = w.page(w.folio_page(f, p));
+      if (page.folio != f.id) add(out, "mapcount", fmt::format("pfn {} of folio {} belongs to folio {}", idx(f.pfn) + p, i, idx(page.folio)));
+      sum += page.mapcount;
+    }
+    uint32_t by_mm = 0;
+    for (uint16_t c : f.mm_mapcount) by_mm += c;
+    if (sum != f.mapcount || by_mm != f.mapcount)
+      add(out, "mapcount", fmt::format("folio {}: mapcount {} but pages sum to {} and processes to {}", i, f.mapcount, sum, by_mm));
+    if (f.refcount() == 0) add(out, "lifetime", fmt::format("folio {} is unreferenced but was not freed (leak)", i));
+    if (f.in_swapcache && (f.swap == kNoSlot || !w.slot(f.swap).alive || w.slot(f.swap).cache != f.id))
+      add(out, "lifetime", fmt::format("folio {} is in the swap cache of a slot that does not hold it", i));
+  }
+}
+
+void check_i4_index_linearity(const World& w, std::vector<Violation>& out) {
+  for_each_live_process(w, [&](ProcessId pid) {
+    for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
+      const Folio* f = nullptr;
+      uint32_t subpage = 0;
+      if (e.pte.kind == PteKind::kPresent || e.pte.kind == PteKind::kMigration) {
+        if (e.pte.target >= w.pfn_slots()) continue;
+        FolioId id = w.folio_of(e.pte.pfn());
+        if (id == kNoFolio) continue;
+        f = &w.folio(id);
+        subpage = e.pte.target - idx(f->pfn);
+      } else if (e.pte.kind == PteKind::kSwap && e.pte.target < w.swap_slots() &&
+                 w.slot(e.pte.slot()).cache != kNoFolio) {
+        f = &w.folio(w.slot(e.pte.slot()).cache);
+      }
+      const Vma* v = vma_at(w, pid, e.page);
+      if (!f || !v) continue;
+      const PageNo expected = geom::linear_page_index(v->start, v->pgoff, e.page);
+      if (f->index + subpage != expected)
+        add(out, "I4", fmt::format("{}: folio {} page {} has index {} but linear_page_index is {}",
+                                   where(pid, e.page), idx(f->id), subpage, hex(f->index + subpage), hex(expected)));
+    }
+  });
+}
+
+void check_i10_exclusivity(const World& w, std::vector<Violation>& out) {
+  for_each_live_process(w, [&](ProcessId pid) {
+    for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
+      if (e.pte.kind != PteKind::kPresent || e.pte.target >= w.pfn_slots()) continue;
+      const PageState& p = w.page(e.pte.pfn());
+      if (e.pte.writable && !p.anon_exclusive)
+        add(out, "I10", fmt::format("{}: writable PTE maps pfn {} that is not AnonExclusive", where(pid, e.page), e.pte.target));
+      if (p.anon_exclusive && p.mapcount != 1)
+        add(out, "I10", fmt::format("{}: AnonExclusive pfn {} is mapped {} times", where(pid, e.page), e.pte.target, p.mapcount));
+    }
+  });
+}
+
+namespace {
+
+struct Mapping {
+  FolioId folio;
+  ProcessId pid;
+  PageNo addr;
+  uint32_t subpage;
+  bool operator<(const Mapping& o) const {
+    return std::tie(folio, pid, addr, subpage) < std::tie(o.folio, o.pid, o.addr, o.subpage);
+  }
+  bool operator==(const Mapping& o) const = default;
+};
+
+}  // namespace
+
+void check_rmap_walks(const World& w, std::vector<Violation>& out) {
+  // Ground truth: every present or migration entry, grouped by folio.
+  std::vector<Mapping> truth;
+  for_each_live_process(w, [&](ProcessId pid) {
+    for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
+      if (e.pte.kind != PteKind::kPresent && e.pte.kind != PteKind::kMigration) continue;
+      if (e.pte.target == 0 || e.pte.target >= w.pfn_slots()) continue;
+      FolioId f = w.folio_of(e.pte.pfn());
+      if (f == kNoFolio || !w.folio(f).alive) continue;  // reported as lifetime
+      truth.push_back({f, pid, e.page, e.pte.target - idx(w.folio(f).pfn)});
+    }
+  });
+  std::sort(truth.begin(), truth.end());
+  RmapWalk walk;
+  std::vector<Mapping> found;
+  for (size_t i = 0; i < truth.size();) {
+    const FolioId id = truth[i].folio;
+    size_t end = i;
+    while (end < truth.size() && truth[end].folio == id) end++;
+    const Folio& f = w.folio(id);
+    walk.clear();
+    found.clear();
+    w.policy().rmap_walk(w, id, walk);
+    for (const std::string& fault : walk.faults) add(out, "lifetime", "rmap walk: " + fault);
+    for (const RmapWalk::Visit& visit : walk.visits) {
+      w.for_each_mapping_in(f, f, visit, [&](ProcessId pid, PageNo addr, const Pte& pte, uint32_t subpage) {
+        const uint32_t walked_page = static_cast<uint32_t>(addr - visit.index_address);
+        if (walked_page != subpage)
+          add(out, "rmap-extra", fmt::format("folio {}: the walk computed {} for page {} but page {} is mapped there",
+                                             idx(id), where(pid, addr), walked_page, subpage));
+        (void)pte;
+        found.push_back({id, pid, addr, subpage});
+      });
+    }
+    std::sort(found.begin(), found.end());
+    for (size_t k = 1; k < found.size(); k++)
+      if (found[k] == found[k - 1])
+        add(out, "rmap-extra", fmt::format("folio {}: the walk visits {} twice", idx(id), where(found[k].pid, found[k].addr)));
+    for (size_t k = i; k < end; k++) {
+      if (!std::binary_search(found.begin(), found.end(), truth[k]))
+        add(out, "rmap-missing",
+            fmt::format("folio {} (mapping {}, index {}): the rmap walk misses its page {} mapped at {}",
+                        idx(id), w.policy().describe_mapping(w, f.mapping), hex(f.index), truth[k].subpage,
+                        where(truth[k].pid, truth[k].addr)));
+    }
+    i = end;
+  }
+}
+
+void check_contents(const World& w, const MemorySpec& spec, std::vector<Violation>& out) {
+  for_each_live_process(w, [&](ProcessId pid) {
+    // Pages with an entry, and pages the specification says are non-zero.
+    for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
+      uint64_t seen = w.visible_content(pid, e.page), want = spec.expected(pid, e.page);
+      if (seen != want)
+        add(out, "contents", fmt::format("{} reads {:#x} but must read {:#x}", where(pid, e.page), seen, want));
+    }
+    for (auto [page, value] : spec.pages(pid)) {
+      if (w.proc(pid).pt.find(page)) continue;  // compared above
+      add(out, "contents", fmt::format("{} reads 0 (no page) but must read {:#x}", where(pid, page), value));
+    }
+  });
+}
+
+void check_kernel_warnings(const World& w, std::vector<Violation>& out) {
+  for (const std::string& warning : w.events().warnings) add(out, "kernel-warn", warning);
+}
+
+void check_world(const World& w, const MemorySpec& spec, std::vector<Violation>& out) {
+  check_kernel_warnings(w, out);
+  check_vma_layout(w, out);
+  check_page_tables(w, out);
+  check_folios(w, out);
+  check_i4_index_linearity(w, out);
+  check_i10_exclusivity(w, out);
+  check_rmap_walks(w, out);
+  check_contents(w, spec, out);
+  w.policy().check(w, out);
+}
+
+}  // namespace rmc

@@ -1,0 +1,293 @@
+// eager_invariants.cpp - I1-I3, I5-I9, I11 for the eager anon_vma design.
+#include "model/check/eager_invariants.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "model/core/geometry.h"
+#include "model/core/op_table.h"
+#include "model/core/world.h"
+#include "model/eager/eager_policy.h"
+
+namespace rmc {
+
+namespace {
+
+void add(std::vector<Violation>& out, const char* property, std::string message) {
+  out.push_back(Violation{property, std::move(message)});
+}
+
+std::string av_name(AnonVmaId id) { return fmt::format("av{}", idx(id)); }
+
+template <class Fn>
+void for_each_mm_vma(const World& w, Fn&& fn) {
+  for (uint8_t p = 0; p < kMaxProcesses; p++) {
+    const Process& proc = w.proc(ProcessId{p});
+    if (!proc.live()) continue;
+    for (VmaId id : proc.vmas) fn(ProcessId{p}, w.vma(id));
+  }
+}
+
+bool av_valid(const EagerPolicy& p, AnonVmaId id) {
+  return idx(id) < p.anon_vma_slots() && p.anon_vma(id).alive;
+}
+
+// The anon_vmas of a VMA's chain, sorted (a set).
+std::vector<AnonVmaId> chain_set(const EagerPolicy& p, VmaId vma) {
+  std::vector<AnonVmaId> set;
+  for (AvcId avc : p.chain(vma)) set.push_back(p.avc(avc).anon_vma);
+  std::sort(set.begin(), set.end());
+  return set;
+}
+
+bool in_chain(const EagerPolicy& p, VmaId vma, AnonVmaId av) {
+  for (AvcId avc : p.chain(vma))
+    if (p.avc(avc).anon_vma == av) return true;
+  return false;
+}
+
+// The folio an entry refers to for I3/I5: present and migration entries, and
+// swap entries whose folio is in the swap cache. kNoFolio otherwise.
+FolioId entry_folio(const World& w, const Pte& pte) {
+  if (pte.kind == PteKind::kPresent || pte.kind == PteKind::kMigration) {
+    if (pte.target == 0 || pte.target >= w.pfn_slots()) return kNoFolio;
+    return w.folio_of(pte.pfn());
+  }
+  if (pte.kind == PteKind::kSwap && pte.target < w.swap_slots()) return w.slot(pte.slot()).cache;
+  return kNoFolio;
+}
+
+// I3 for the entries of one VMA; `property` lets I11 report it as its own.
+void check_reachability_in(const World& w, const EagerPolicy& p, const Vma& v, const char* property,
+                           std::vector<Violation>& out) {
+  auto [first, last] = w.proc(v.mm).pt.range(v.start, v.end);
+  for (const auto* e = first; e != last; ++e) {
+    FolioId f = entry_folio(w, e->pte);
+    if (f == kNoFolio || !w.folio(f).alive || w.folio(f).mapping == kNoMapping) continue;
+    AnonVmaId av = anon_vma_of(w.folio(f).mapping);
+    if (!in_chain(p, v.id, av))
+      add(out, property, fmt::format("{}:{} maps folio {} whose anon_vma {} is not in the chain of VMA {} [{}, {})",
+                                     process_name(v.mm), hex(e->page), idx(f), av_name(av), idx(v.id), hex(v.start), hex(v.end)));
+  }
+}
+
+}  // namespace
+
+void check_i1_chain_own(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+  for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
+    const auto& chain = p.chain(v.id);
+    if (v.faulted() != !chain.empty()) {
+      add(out, "I1", fmt::format("VMA {}: anon_vma {} but a chain of {} AVCs", idx(v.id),
+                                 v.faulted() ? av_name(anon_vma_of(v.anon)) : "NULL", chain.size()));
+      return;
+    }
+    if (!v.faulted()) return;
+    const AnonVmaId own = anon_vma_of(v.anon);
+    if (!in_chain(p, v.id, own)) add(out, "I1", fmt::format("VMA {}: own {} is not in its chain", idx(v.id), av_name(own)));
+    if (!av_valid(p, own)) return;
+    const AnonVmaId root = p.anon_vma(own).root;
+    bool root_seen = false;
+    for (AvcId avc : chain) {
+      AnonVmaId av = p.avc(avc).anon_vma;
+      if (!av_valid(p, av)) continue;  // I8
+      if (p.anon_vma(av).root != root)
+        add(out, "I1", fmt::format("VMA {}: chain mixes roots {} and {}", idx(v.id), av_name(root), av_name(p.anon_vma(av).root)));
+      root_seen |= av == root;
+    }
+    if (!root_seen) add(out, "I1", fmt::format("VMA {}: root {} is not in its chain", idx(v.id), av_name(root)));
+  });
+}
+
+void check_i2_tree_mirror(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+  for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
+    for (AvcId id : p.chain(v.id)) {
+      const Avc& avc = p.avc(id);
+      if (!avc.alive || avc.vma != v.id) {
+        add(out, "I2", fmt::format("VMA {}: chain holds AVC {} of VMA {} (alive {})", idx(v.id), idx(id), idx(avc.vma), avc.alive));
+        continue;
+      }
+      if (!av_valid(p, avc.anon_vma)) continue;  // I8
+      const auto& tree = p.anon_vma(avc.anon_vma).tree;
+      if (!avc.in_tree || std::find(tree.begin(), tree.end(), id) == tree.end())
+        add(out, "I2", fmt::format("VMA {}: AVC {} is not in the tree of {}", idx(v.id), idx(id), av_name(avc.anon_vma)));
+      if (avc.first != v.pgoff || avc.last != v.pgoff + v.pages() - 1)
+        add(out, "I2", fmt::format("VMA {}: AVC {} is keyed [{}, {}] in {} but the VMA spans [{}, {}]", idx(v.id), idx(id),
+                                   hex(avc.first), hex(avc.last), av_name(avc.anon_vma), hex(v.pgoff), hex(v.pgoff + v.pages() - 1)));
+    }
+  });
+  for (size_t i = 0; i < p.anon_vma_slots(); i++) {
+    const AnonVma& av = p.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
+    if (!av.alive && !av.tree.empty()) add(out, "I2", fmt::format("freed {} still has a tree", av_name(av.id)));
+    for (size_t k = 0; k < av.tree.size(); k++) {
+      const Avc& avc = p.avc(av.tree[k]);
+      if (!avc.alive || avc.anon_vma != av.id ||
+          std::find(p.chain(avc.vma).begin(), p.chain(avc.vma).end(), avc.id) == p.chain(avc.vma).end())
+        add(out, "I2", fmt::format("{}: tree holds AVC {} that is not in the list of VMA {}", av_name(av.id), idx(avc.id), idx(avc.vma)));
+      if (k > 0 && p.avc(av.tree[k - 1]).first > avc.first)
+        add(out, "I2", fmt::format("{}: tree out of order at AVC {}", av_name(av.id), idx(avc.id)));
+    }
+  }
+}
+
+void check_i3_reachability(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+  for_each_mm_vma(w, [&](ProcessId, const Vma& v) { check_reachability_in(w, p, v, "I3", out); });
+}
+
+void check_i5_same_root(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+  for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
+    auto [first, last] = w.proc(v.mm).pt.range(v.start, v.end);
+    for (const auto* e = first; e != last; ++e) {
+      FolioId f = entry_folio(w, e->pte);
+      if (f == kNoFolio || !w.folio(f).alive || w.folio(f).mapping == kNoMapping) continue;
+      AnonVmaId folio_av = anon_vma_of(w.folio(f).mapping);
+      if (!v.faulted()) {
+        add(out, "I5", fmt::format("{}:{} maps folio {} in unfaulted VMA {}", process_name(v.mm), hex(e->page), idx(f), idx(v.id)));
+        continue;
+      }
+      AnonVmaId own = anon_vma_of(v.anon);
+      if (!av_valid(p, folio_av) || !av_valid(p, own)) continue;  // I8
+      if (p.anon_vma(folio_av).root != p.anon_vma(own).root)
+        add(out, "I5", fmt::format("{}:{}: folio {} has root {} but VMA {} has root {}", process_name(v.mm), hex(e->page), idx(f),
+                                   av_name(p.anon_vma(folio_av).root), idx(v.id), av_name(p.anon_vma(own).root)));
+    }
+  });
+}
+
+void check_i6_equal_own_equal_chain(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+  for (uint8_t pid = 0; pid < kMaxProcesses; pid++) {
+    const Process& proc = w.proc(ProcessId{pid});
+    if (!proc.live()) continue;
+    std::vector<std::pair<AnonWord, VmaId>> by_own;
+    for (VmaId id : proc.vmas)
+      if (w.vma(id).faulted()) by_own.push_back({w.vma(id).anon, id});
+    std::sort(by_own.begin(), by_own.end());
+    for (size_t i = 1; i < by_own.size(); i++) {
+      if (by_own[i].first != by_own[i - 1].first) continue;
+      if (chain_set(p, by_own[i].second) != chain_set(p, by_own[i - 1].second))
+        add(out, "I6", fmt::format("{}: VMAs {} and {} share anon_vma {} but have different chains ({} vs {} AVCs)",
+                                   process_name(ProcessId{pid}), idx(by_own[i - 1].second), idx(by_own[i].second),
+                                   av_name(anon_vma_of(by_own[i].first)), p.chain(by_own[i - 1].second).size(),
+                                   p.chain(by_own[i].second).size()));
+    }
+  }
+}
+
+void check_i7_counters(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+  const size_t n = p.anon_vma_slots();
+  std::vector<int32_t> active(n, 0), children(n, 0), refs(n, 0);
+  for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
+    if (v.faulted() && idx(anon_vma_of(v.anon)) < n) active[idx(anon_vma_of(v.anon))]++;
+  });
+  for (size_t i = 0; i < n; i++) {
+    const AnonVma& av = p.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
+    if (!av.alive) continue;
+    const bool is_root = av.root == av.id;
+    if (!av.tree.empty()) {
+      refs[i]++;
+      // A child counts while its tree is non-empty; a root counts itself.
+      if (idx(av.parent) < n) children[idx(av.parent)]++;
+    }
+    if (!is_root && idx(av.root) < n) refs[idx(av.root)]++;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const AnonVma& av = p.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
+    if (!av.alive) continue;
+    if (av.num_active_vmas != active[i])
+      add(out, "I7", fmt::format("{}: num_active_vmas {} but {} VMAs use it", av_name(av.id), av.num_active_vmas, active[i]));
+    if (av.num_children != children[i])
+      add(out, "I7", fmt::format("{}: num_children {} but counts {}", av_name(av.id), av.num_children, children[i]));
+    if (av.refcount != refs[i])
+      add(out, "I7", fmt::format("{}: refcount {} but {} references", av_name(av.id), av.refcount, refs[i]));
+  }
+}
+
+void check_i8_lifetime(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+  for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
+    if (v.faulted() && !av_valid(p, anon_vma_of(v.anon)))
+      add(out, "I8", fmt::format("VMA {} uses freed anon_vma {}", idx(v.id), av_name(anon_vma_of(v.anon))));
+    for (AvcId id : p.chain(v.id)) {
+      const Avc& avc = p.avc(id);
+      if (!avc.alive) add(out, "I8", fmt::format("VMA {} lists freed AVC {}", idx(v.id), idx(id)));
+      else if (!av_valid(p, avc.anon_vma)) add(out, "I8", fmt::format("AVC {} of VMA {} links freed {}", idx(id), idx(v.id), av_name(avc.anon_vma)));
+    }
+  });
+  for (size_t i = 0; i < p.anon_vma_slots(); i++) {
+    const AnonVma& av = p.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
+    if (!av.alive) continue;
+    for (AvcId id : av.tree) {
+      const Avc& avc = p.avc(id);
+      if (!avc.alive || !w.vma(avc.vma).alive)
+        add(out, "I8", fmt::format("{}: tree links AVC {} of freed VMA {}", av_name(av.id), idx(id), idx(avc.vma)));
+    }
+  }
+  // A folio that can still be reached (mapped, or cached for a swap entry)
+  // must not point at a freed anon_vma.
+  for (size_t i = 0; i < w.folio_slots(); i++) {
+    const Folio& f = w.folio(FolioId{static_cast<uint32_t>(i)});
+    if (!f.alive || f.mapping == kNoMapping) continue;
+    const bool reachable = f.mapcount > 0 || (f.in_swapcache && w.slot(f.swap).count > 0);
+    if (reachable && !av_valid(p, anon_vma_of(f.mapping)))
+      add(out, "I8", fmt::format("folio {} (pfn {}, {}) points at freed {}", i, idx(f.pfn),
+                                 f.mapcount > 0 ? "mapped" : "in the swap cache", av_name(anon_vma_of(f.mapping))));
+  }
+}
+
+void check_i9_fork_tree(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+  for (size_t i = 0; i < p.anon_vma_slots(); i++) {
+    const AnonVma& av = p.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
+    if (!av.alive || av.root == av.id) continue;
+    if (!av_valid(p, av.root) || !av_valid(p, av.parent)) {
+      add(out, "I9", fmt::format("{}: root {} or parent {} is freed", av_name(av.id), av_name(av.root), av_name(av.parent)));
+      continue;
+    }
+    if (p.anon_vma(av.parent).root != av.root)
+      add(out, "I9", fmt::format("{}: parent {} has another root", av_name(av.id), av_name(av.parent)));
+    // The parent chain reaches the root within as many steps as there are anon_vmas.
+    AnonVmaId cursor = av.id;
+    size_t steps = 0;
+    while (cursor != av.root && steps <= p.anon_vma_slots() && av_valid(p, cursor)) {
+      cursor = p.anon_vma(cursor).parent;
+      steps++;
+    }
+    if (cursor != av.root) add(out, "I9", fmt::format("{}: parent chain does not reach root {}", av_name(av.id), av_name(av.root)));
+  }
+  for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
+    for (AvcId id : p.chain(v.id)) {
+      AnonVmaId av = p.avc(id).anon_vma;
+      if (!av_valid(p, av) || p.anon_vma(av).root == av) continue;
+      if (!in_chain(p, v.id, p.anon_vma(av).parent))
+        add(out, "I9", fmt::format("VMA {}: chain holds {} but not its parent {}", idx(v.id), av_name(av), av_name(p.anon_vma(av).parent)));
+    }
+  });
+}
+
+void check_i11_merge_soundness(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+  for (VmaId id : w.events().merged) {
+    const Vma& v = w.vma(id);
+    if (!v.alive) continue;
+    check_reachability_in(w, p, v, "I11", out);
+    auto [first, last] = w.proc(v.mm).pt.range(v.start, v.end);
+    for (const auto* e = first; e != last; ++e) {
+      FolioId f = entry_folio(w, e->pte);
+      if (f == kNoFolio || !w.folio(f).alive) continue;
+      uint32_t subpage = e->pte.kind == PteKind::kSwap ? 0 : e->pte.target - idx(w.folio(f).pfn);
+      if (w.folio(f).index + subpage != geom::linear_page_index(v.start, v.pgoff, e->page))
+        add(out, "I11", fmt::format("{}:{}: after the merge into VMA {} the folio index no longer fits", process_name(v.mm), hex(e->page), idx(id)));
+    }
+  }
+}
+
+void check_eager_invariants(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+  check_i1_chain_own(w, p, out);
+  check_i2_tree_mirror(w, p, out);
+  check_i3_reachability(w, p, out);
+  check_i5_same_root(w, p, out);
+  check_i6_equal_own_equal_chain(w, p, out);
+  check_i7_counters(w, p, out);
+  check_i8_lifetime(w, p, out);
+  check_i9_fork_tree(w, p, out);
+  check_i11_merge_soundness(w, p, out);
+}
+
+}  // namespace rmc

@@ -1,0 +1,100 @@
+// memory_spec.cpp - the content oracle's rules, op by op.
+#include "model/check/memory_spec.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "model/core/world.h"
+
+namespace rmc {
+
+void MemorySpec::reset() {
+  for (auto& p : pages_) p.clear();
+}
+
+void MemorySpec::write(ProcessId pid, PageNo addr, uint64_t value) {
+  if (value == 0)
+    pages_[idx(pid)].erase(addr);
+  else
+    pages_[idx(pid)][addr] = value;
+}
+
+uint64_t MemorySpec::expected(ProcessId pid, PageNo addr) const {
+  auto it = pages_[idx(pid)].find(addr);
+  return it == pages_[idx(pid)].end() ? 0 : it->second;
+}
+
+void MemorySpec::erase(ProcessId pid, PageNo start, PageNo end) {
+  auto& m = pages_[idx(pid)];
+  m.erase(m.lower_bound(start), m.lower_bound(end));
+}
+
+void MemorySpec::move(ProcessId pid, PageNo from, PageNo len, PageNo to) {
+  auto& m = pages_[idx(pid)];
+  std::vector<std::pair<PageNo, uint64_t>> moving(m.lower_bound(from), m.lower_bound(from + len));
+  erase(pid, from, from + len);
+  for (auto [page, value] : moving) m[to + (page - from)] = value;
+}
+
+void MemorySpec::apply(const Op& op, const World& before, PageNo mremap_target) {
+  const ProcessId pid = op.pid;
+  switch (op.kind) {
+    case OpKind::kMmap:
+    case OpKind::kMunmap: erase(pid, op.addr, op.addr + op.len); break;
+    case OpKind::kMadvise:
+      if (op.advice == Advice::kDontneed) erase(pid, op.addr, op.addr + op.len);
+      break;
+    case OpKind::kBrk:
+      if (op.addr < before.proc(pid).brk && op.addr >= before.proc(pid).start_brk)
+        erase(pid, op.addr, before.proc(pid).brk);
+      break;
+    case OpKind::kExit: pages_[idx(pid)].clear(); break;
+    case OpKind::kFork: {
+      auto& child = pages_[idx(op.child)];
+      child.clear();
+      for (VmaId id : before.proc(pid).vmas) {
+        const Vma& v = before.vma(id);
+        if (v.flags & (kVmDontcopy | kVmWipeonfork)) continue;
+        auto& parent = pages_[idx(pid)];
+        child.insert(parent.lower_bound(v.start), parent.lower_bound(v.end));
+      }
+      break;
+    }
+    case OpKind::kMremap: {
+      const bool fixed = op.flags & kMremapFixed;
+      const bool dontunmap = op.flags & kMremapDontunmap;
+      if (fixed && op.len == op.new_len) {
+        // remap_move (6.17+): each VMA piece moves on its own; only the
+        // destinations of the pieces are unmapped, not the gaps between.
+        const PageNo end = op.addr + op.len;
+        for (VmaId id = before.vma_lookup(pid, op.addr); id != kNoVma && before.vma(id).start < end;
+             id = before.vma_next(id)) {
+          const PageNo start = std::max(op.addr, before.vma(id).start);
+          const PageNo len = std::min(end, before.vma(id).end) - start;
+          const PageNo dest = op.new_addr + (start - op.addr);
+          erase(pid, dest, dest + len);
+          move(pid, start, len, dest);
+        }
+      } else if (!fixed && !dontunmap) {
+        if (op.new_len < op.len) {
+          erase(pid, op.addr + op.new_len, op.addr + op.len);
+        } else if (op.new_len > op.len && mremap_target != kArenaPages) {
+          move(pid, op.addr, op.len, mremap_target);
+        }
+      } else {
+        PageNo target = fixed ? op.new_addr : mremap_target;
+        if (fixed) erase(pid, op.new_addr, op.new_addr + op.new_len);
+        PageNo kept = op.len;
+        if (op.new_len < op.len) {
+          erase(pid, op.addr + op.new_len, op.addr + op.len);
+          kept = op.new_len;
+        }
+        move(pid, op.addr, kept, target);
+      }
+      break;
+    }
+    default: break;  // reads, writes (recorded by write()), mprotect, pageout, ...
+  }
+}
+
+}  // namespace rmc

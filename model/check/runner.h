@@ -1,0 +1,84 @@
+// runner.h - runs a trace on one world, step by step, with every check after
+// every step, and judges the result.
+//
+// A step is one trace line: an op (validated, executed, then checked) or an
+// expectation (judged against the state). The first step with a violation
+// ends the run with verdict "fail"; an invalid op ends it with "error" (bad
+// input, the trace's fault, not the model's).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/check/memory_spec.h"
+#include "model/core/trace.h"
+#include "model/core/violation.h"
+#include "model/core/world.h"
+
+namespace rmc {
+
+// Live objects, the figures JSON reports and "expect count/delta" compare.
+struct ObjectCounts {
+  int64_t vmas = 0;
+  int64_t anon_vmas = 0;
+  int64_t avcs = 0;
+  int64_t folios = 0;
+  int64_t get(CountKind kind) const;
+};
+
+ObjectCounts count_objects(const World& w);
+
+struct StepResult {
+  std::vector<Violation> violations;
+  std::optional<std::string> error;  // the op is invalid here (bad input)
+  bool ok() const { return violations.empty() && !error; }
+};
+
+class Runner {
+ public:
+  // `checks` off runs the ops only (expectations are still judged).
+  Runner(World& world, bool checks);
+  void reset();
+  StepResult run_op(const Op& op);
+  StepResult judge(const Expect& expect);
+  StepResult run_line(const TraceLine& line);
+  const MemorySpec& spec() const { return spec_; }
+  World& world() { return world_; }
+
+ private:
+  World& world_;
+  bool checks_;
+  MemorySpec spec_;
+  uint64_t next_value_ = 0;
+  ObjectCounts delta_base_;
+};
+
+struct Verdict {
+  enum class Kind : uint8_t { kPass, kFail, kError };
+  Kind kind = Kind::kPass;
+  uint32_t line = 0;            // the failing or bad line
+  size_t step = 0;              // 1-based index of that line among ops and expectations
+  std::vector<Violation> violations;
+  std::string error;            // kError: the message
+  std::string first_property() const { return violations.empty() ? "" : violations[0].property; }
+};
+
+struct RunStats {
+  uint64_t steps = 0;  // ops executed
+  uint64_t checks = 0; // check passes run (one per op with checks on)
+};
+
+// Called after every step (line) with its result; used by `replay` to print.
+using StepObserver = std::function<void(const TraceLine&, size_t step, const StepResult&)>;
+
+// Runs the whole trace on a fresh world of `design` with the trace's options.
+Verdict run_trace(const Trace& trace, std::string_view design, bool checks, RunStats* stats = nullptr,
+                  const StepObserver& observer = nullptr);
+
+// Does the verdict match what the trace file expects ("# EXPECT:")?
+bool verdict_matches(const Verdict& verdict, const ExpectedVerdict& expected);
+std::string describe_verdict(const Verdict& verdict);
+
+}  // namespace rmc

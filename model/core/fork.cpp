@@ -1,0 +1,87 @@
+// fork.cpp - fork (kernel/fork.c dup_mmap + mm/memory.c copy_page_range) and
+// exit (exit_mmap).
+#include <cassert>
+#include <vector>
+
+#include "model/core/world.h"
+
+namespace rmc {
+
+// dup_mmap: each parent VMA in address order is copied (or skipped for
+// VM_DONTCOPY, or left empty for VM_WIPEONFORK); anon_vma_fork links the copy
+// into the rmap, then that VMA's page tables are copied.
+void World::fork(ProcessId parent, ProcessId child) {
+  Process& c = proc(child);
+  assert(proc(parent).live() && c.state == ProcessState::kUnused);
+  c.state = ProcessState::kLive;
+  c.start_brk = proc(parent).start_brk;
+  c.brk = proc(parent).brk;
+  const std::vector<VmaId> parent_vmas = proc(parent).vmas;
+  for (VmaId pid_vma : parent_vmas) {
+    const Vma& p = vma(pid_vma);
+    if (p.flags & kVmDontcopy) continue;
+    VmaId copy = vma_dup(pid_vma);
+    vma(copy).mm = child;
+    const bool wipe = vma(copy).flags & kVmWipeonfork;
+    if (wipe)
+      vma(copy).anon = kNoAnon;
+    else
+      policy_->fork(*this, copy, pid_vma);
+    vma(copy).flags &= static_cast<VmFlags>(~kVmLocked);  // VM_LOCKED_MASK is not inherited
+    vma_link(copy);
+    if (!wipe) copy_page_range(copy, pid_vma);
+  }
+}
+
+// copy_page_range: only VMAs with anon state have page tables worth copying
+// (vma_needs_copy). Anon pages become shared: PageAnonExclusive is cleared,
+// writable PTEs are write-protected in both; swap entries lose their
+// exclusive marker in the parent too.
+void World::copy_page_range(VmaId child_vma, VmaId parent_vma) {
+  const Vma& p = vma(parent_vma);
+  if (!p.faulted()) return;
+  const ProcessId parent = p.mm, child = vma(child_vma).mm;
+  PageTable& ppt = proc(parent).pt;
+  PageTable& cpt = proc(child).pt;
+  auto [first, last] = ppt.range(p.start, p.end);
+  for (auto* e = first; e != last; ++e) {
+    Pte& pte = e->pte;
+    switch (pte.kind) {
+      case PteKind::kZero: cpt.set(e->page, pte); break;
+      case PteKind::kPresent:
+        // folio_try_dup_anon_rmap_pte: no pins in the model, so never a copy.
+        page(pte.pfn()).anon_exclusive = false;
+        folio_add_anon_rmap_pte(pte.pfn(), child, /*exclusive=*/false);
+        pte.writable = false;
+        cpt.set(e->page, pte);
+        break;
+      case PteKind::kSwap:
+        slot(pte.slot()).count++;  // swap_duplicate
+        pte.exclusive = false;
+        cpt.set(e->page, pte);
+        break;
+      case PteKind::kMigration:
+        pte.writable = false;  // becomes a plain readable entry in both
+        pte.exclusive = false;
+        cpt.set(e->page, pte);
+        break;
+    }
+  }
+}
+
+// exit_mmap: zap every VMA, then unlink their anon state in address order,
+// then free them.
+void World::exit(ProcessId pid) {
+  Process& p = proc(pid);
+  assert(p.live());
+  const std::vector<VmaId> vmas = p.vmas;
+  for (VmaId id : vmas) zap_range(pid, vma(id).start, vma(id).end);
+  assert(p.pt.empty());
+  for (VmaId id : vmas)
+    if (vma(id).faulted()) policy_->unlink(*this, id);
+  for (VmaId id : vmas) vma_free(id);
+  p.vmas.clear();
+  p.state = ProcessState::kExited;
+}
+
+}  // namespace rmc

@@ -1,0 +1,154 @@
+// op_semantics.cpp - when an op is valid, and applying it.
+#include "model/core/op_semantics.h"
+
+#include <fmt/format.h>
+
+#include <cassert>
+
+#include "model/core/op_table.h"
+#include "model/core/world.h"
+
+namespace rmc {
+
+namespace {
+
+std::string range_name(PageNo addr, PageNo len) { return fmt::format("[{}, {})", hex(addr), hex(addr + len)); }
+
+// Every page of [addr, addr + len) is accessible with `prot` (touched from
+// low to high, so the first page below a stack grows it over the rest).
+std::optional<std::string> check_access(const World& w, ProcessId pid, PageNo addr, PageNo len,
+                                        uint8_t prot, const char* what) {
+  PageNo grown_end = 0;  // pages below this, above the first touch, are in a grown stack
+  for (PageNo page = addr; page < addr + len; page++) {
+    VmaId id = w.vma_lookup(pid, page);
+    if (id == kNoVma && page < grown_end) continue;
+    if (id == kNoVma) {
+      VmaId stack = w.stack_to_expand(pid, page);
+      if (stack == kNoVma)
+        return fmt::format("{} of {}: no VMA maps it and no stack can grow down to it (SIGSEGV)", what, hex(page));
+      if ((w.vma(stack).prot & prot) != prot)
+        return fmt::format("{} of {}: the stack it would grow is {} (SIGSEGV)", what, hex(page), prot_name(w.vma(stack).prot));
+      grown_end = w.vma(stack).start;
+      continue;
+    }
+    if ((w.vma(id).prot & prot) != prot)
+      return fmt::format("{} of {}: the VMA is {} (SIGSEGV)", what, hex(page), prot_name(w.vma(id).prot));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_mapped(const World& w, const Op& op, const char* what) {
+  if (!w.range_mapped(op.pid, op.addr, op.len))
+    return fmt::format("{} {}: part of the range is not mapped (ENOMEM)", what, range_name(op.addr, op.len));
+  return std::nullopt;
+}
+
+std::optional<std::string> check_not_locked(const World& w, const Op& op, const char* what) {
+  for (PageNo cursor = op.addr; cursor < op.addr + op.len;) {
+    VmaId id = w.vma_lookup(op.pid, cursor);
+    if (w.vma(id).flags & kVmLocked) return fmt::format("{} on a VM_LOCKED VMA (EINVAL)", what);
+    cursor = w.vma(id).end;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_mremap(const World& w, const Op& op) {
+  VmaId id = w.vma_lookup(op.pid, op.addr);
+  if (id == kNoVma) return fmt::format("mremap: no VMA at {} (EFAULT)", hex(op.addr));
+  const bool fixed = op.flags & kMremapFixed;
+  const bool dontunmap = op.flags & kMremapDontunmap;
+  const Vma& v = w.vma(id);
+  if (fixed && op.len == op.new_len) return std::nullopt;  // remap_move: holes after the start are fine
+  if (!fixed && !dontunmap) {
+    if (op.new_len <= op.len) return std::nullopt;
+    if (op.addr + op.len > v.end) return std::string("mremap: the old range crosses the end of its VMA (EFAULT)");
+    if (op.addr + op.len == v.end && w.can_expand_in_place(id, op.new_len - op.len)) return std::nullopt;
+    if (!(op.flags & kMremapMaymove)) return std::string("mremap: cannot grow in place and 'maymove' is not set (ENOMEM)");
+  } else {
+    const PageNo kept = op.new_len < op.len ? op.new_len : op.len;
+    if (op.addr + kept > v.end) return std::string("mremap: the old range crosses the end of its VMA (EFAULT)");
+    if (fixed) return std::nullopt;
+  }
+  if (w.mremap_target(op.pid, op.addr, op.new_len) == kArenaPages)
+    return std::string("mremap: no free range in the arena to move to (ENOMEM)");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> op_invalid_reason(const World& w, const Op& op) {
+  if (!w.proc(op.pid).live()) return fmt::format("{} is not a live process", process_name(op.pid));
+  switch (op.kind) {
+    case OpKind::kMmap:
+    case OpKind::kMunmap:
+    case OpKind::kExit:
+    case OpKind::kMigrate:
+    case OpKind::kBrk:
+    case OpKind::kSplitFolio: return std::nullopt;
+    case OpKind::kMprotect: return check_mapped(w, op, "mprotect");
+    case OpKind::kMlock: return check_mapped(w, op, "mlock");
+    case OpKind::kMunlock: return check_mapped(w, op, "munlock");
+    case OpKind::kMadvise: {
+      if (auto err = check_mapped(w, op, "madvise")) return err;
+      if (op.advice == Advice::kDontneed || op.advice == Advice::kPageout)
+        return check_not_locked(w, op, op.advice == Advice::kDontneed ? "MADV_DONTNEED" : "MADV_PAGEOUT");
+      return std::nullopt;
+    }
+    case OpKind::kRead: return check_access(w, op.pid, op.addr, op.len, kProtRead, "read");
+    case OpKind::kWrite: return check_access(w, op.pid, op.addr, op.len, kProtWrite, "write");
+    case OpKind::kFork:
+      if (w.proc(op.child).state != ProcessState::kUnused)
+        return fmt::format("fork: {} was already used", process_name(op.child));
+      return std::nullopt;
+    case OpKind::kMremap: return check_mremap(w, op);
+    case OpKind::kCount: break;
+  }
+  return std::string("unknown op");
+}
+
+PageNo mremap_chosen_address(const World& w, const Op& op) {
+  if (op.kind != OpKind::kMremap) return kArenaPages;
+  const bool fixed = op.flags & kMremapFixed;
+  const bool dontunmap = op.flags & kMremapDontunmap;
+  if (fixed) return kArenaPages;
+  if (!dontunmap) {
+    if (op.new_len <= op.len) return kArenaPages;
+    VmaId id = w.vma_lookup(op.pid, op.addr);
+    if (op.addr + op.len == w.vma(id).end && w.can_expand_in_place(id, op.new_len - op.len))
+      return kArenaPages;
+  }
+  return w.mremap_target(op.pid, op.addr, op.new_len);
+}
+
+void apply_op(World& w, const Op& op, uint64_t& next_value, OpObserver* observer) {
+  switch (op.kind) {
+    case OpKind::kMmap: w.mmap(op.pid, op.addr, op.len, op.prot, op.flags); break;
+    case OpKind::kMunmap: w.munmap(op.pid, op.addr, op.len); break;
+    case OpKind::kMprotect: w.mprotect(op.pid, op.addr, op.len, op.prot); break;
+    case OpKind::kMlock: w.mlock(op.pid, op.addr, op.len, true); break;
+    case OpKind::kMunlock: w.mlock(op.pid, op.addr, op.len, false); break;
+    case OpKind::kMadvise: w.madvise(op.pid, op.addr, op.len, op.advice); break;
+    case OpKind::kRead:
+      for (PageNo page = op.addr; page < op.addr + op.len; page++) {
+        const uint64_t value = w.read(op.pid, page);
+        if (observer) observer->on_read(op.pid, page, value);
+      }
+      break;
+    case OpKind::kWrite:
+      for (PageNo page = op.addr; page < op.addr + op.len; page++) {
+        const uint64_t value = ++next_value;
+        w.write(op.pid, page, value);
+        if (observer) observer->on_write(op.pid, page, value);
+      }
+      break;
+    case OpKind::kFork: w.fork(op.pid, op.child); break;
+    case OpKind::kExit: w.exit(op.pid); break;
+    case OpKind::kMremap: w.mremap(op.pid, op.addr, op.len, op.new_len, op.new_addr, op.flags); break;
+    case OpKind::kMigrate: w.migrate(op.pid, op.addr, op.len); break;
+    case OpKind::kBrk: w.brk(op.pid, op.addr); break;
+    case OpKind::kSplitFolio: w.split_folio(op.pid, op.addr); break;
+    case OpKind::kCount: assert(false); break;
+  }
+}
+
+}  // namespace rmc

@@ -1,0 +1,71 @@
+// options.cpp - option lines: "option NAME VALUE".
+#include "model/core/options.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "model/core/bounds.h"
+#include "model/core/op_table.h"
+
+namespace rmc {
+
+namespace {
+
+constexpr std::array<std::string_view, static_cast<size_t>(Bug::kCount)> kBugNames = {
+    "B3", "B4", "B12", "B16", "B17"};
+
+std::optional<bool> parse_switch(std::string_view value) {
+  if (value == "on") return true;
+  if (value == "off") return false;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view bug_name(Bug bug) { return kBugNames[static_cast<size_t>(bug)]; }
+
+std::optional<Bug> bug_from_name(std::string_view name) {
+  for (size_t i = 0; i < kBugNames.size(); i++)
+    if (kBugNames[i] == name) return static_cast<Bug>(i);
+  return std::nullopt;
+}
+
+std::optional<std::string> apply_option(ModelOptions& options, std::string_view name,
+                                        std::string_view value) {
+  if (name == "large_folio_order") {
+    auto order = parse_number(value);
+    if (!order || *order > kMaxFolioOrder)
+      return fmt::format("large_folio_order must be 0-{}, not '{}'", kMaxFolioOrder, value);
+    options.large_folio_order = static_cast<uint32_t>(*order);
+    return std::nullopt;
+  }
+  if (name == "swapcache_after_pageout") {
+    auto on = parse_switch(value);
+    if (!on) return fmt::format("swapcache_after_pageout is on or off, not '{}'", value);
+    options.swapcache_after_pageout = *on;
+    return std::nullopt;
+  }
+  if (name == "bug") {
+    auto bug = bug_from_name(value);
+    if (!bug) return fmt::format("unknown bug '{}' (B3 B4 B12 B16 B17)", value);
+    if (options.bug(*bug)) return fmt::format("bug {} given twice", value);
+    options.set_bug(*bug);
+    return std::nullopt;
+  }
+  return fmt::format("unknown option '{}' (large_folio_order swapcache_after_pageout bug)", name);
+}
+
+std::vector<std::pair<std::string, std::string>> option_lines(const ModelOptions& options) {
+  std::vector<std::pair<std::string, std::string>> lines;
+  const ModelOptions defaults;
+  if (options.large_folio_order != defaults.large_folio_order)
+    lines.push_back({"large_folio_order", std::to_string(options.large_folio_order)});
+  if (options.swapcache_after_pageout != defaults.swapcache_after_pageout)
+    lines.push_back({"swapcache_after_pageout", options.swapcache_after_pageout ? "on" : "off"});
+  for (size_t i = 0; i < kBugNames.size(); i++)
+    if (options.bug(static_cast<Bug>(i))) lines.push_back({"bug", std::string(kBugNames[i])});
+  return lines;
+}
+
+}  // namespace rmc

@@ -1,0 +1,50 @@
+// options.h - the knobs of one model run, settable per trace ("option" lines)
+// and per campaign.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rmc {
+
+// Historical anon_vma bugs that the eager policy can re-introduce, one rule
+// each (kernel-eager.md section 6). Off by default: the model is 6.18.8+.
+enum class Bug : uint8_t {
+  kB3,   // merge that imports faulted pages skips dup_anon_vma (vma_adjust, 2010)
+  kB4,   // anon_vma_prepare reuses a neighbour's anon_vma with a non-singular chain
+  kB12,  // one "degree" counter instead of num_children/num_active_vmas (CVE-2022-42703)
+  kB16,  // mremap merge into an unfaulted VMA does not dup the copied anon_vma (< 6.18.8)
+  kB17,  // mremap merge checks the fork-child limit on `middle`, not the copied VMA (< 6.18.8)
+  kCount,
+};
+
+std::string_view bug_name(Bug bug);
+std::optional<Bug> bug_from_name(std::string_view name);
+
+struct ModelOptions {
+  // Write faults allocate folios of this order where the aligned range is
+  // empty and inside the VMA (mTHP "always" for that size); 0 = small folios.
+  uint32_t large_folio_order = 0;
+  // MADV_PAGEOUT leaves the folio in the swap cache, as with a swap file,
+  // where writeback is still in flight when the call returns (the CI
+  // kernel's setup). Off: the folio is freed at once, so a later swap-in reads
+  // a fresh folio (a non-exclusive one lands in the root anon_vma).
+  bool swapcache_after_pageout = true;
+  uint32_t bugs = 0;  // bit per Bug
+
+  bool bug(Bug b) const { return bugs & (1u << static_cast<uint32_t>(b)); }
+  void set_bug(Bug b) { bugs |= 1u << static_cast<uint32_t>(b); }
+  bool operator==(const ModelOptions&) const = default;
+};
+
+// Option lines of a trace, in the order written: ("large_folio_order", "4").
+// Returns an error message, or nothing when applied.
+std::optional<std::string> apply_option(ModelOptions& options, std::string_view name,
+                                        std::string_view value);
+// The option lines that reproduce `options` (non-defaults only).
+std::vector<std::pair<std::string, std::string>> option_lines(const ModelOptions& options);
+
+}  // namespace rmc

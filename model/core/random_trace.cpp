@@ -1,0 +1,161 @@
+// random_trace.cpp - drawing valid ops near the existing VMAs.
+#include "model/core/random_trace.h"
+
+#include <cassert>
+
+#include "model/core/op_semantics.h"
+#include "model/core/op_table.h"
+#include "model/designs.h"
+
+namespace rmc {
+
+namespace {
+
+// Redraws before falling back to an op that is always valid.
+constexpr int kMaxDraws = 32;
+
+}  // namespace
+
+uint64_t SeededChooser::next() {
+  uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+GeneratorOptions::GeneratorOptions() {
+  for (const OpSpec& spec : op_table()) weights[static_cast<size_t>(spec.kind)] = spec.weight;
+}
+
+PageNo TraceGenerator::draw_len(Chooser& choose) const {
+  // Mostly short ranges, sometimes one page, sometimes up to twice max_len.
+  switch (choose.below(4)) {
+    case 0: return 1;
+    case 1: return 1 + choose.below(2 * options_.max_len);
+    default: return 1 + choose.below(options_.max_len);
+  }
+}
+
+PageNo TraceGenerator::draw_addr(const World& w, Chooser& choose, ProcessId pid) const {
+  const auto& vmas = w.proc(pid).vmas;
+  const uint64_t kind = choose.below(vmas.empty() ? 1 : 5);
+  if (kind == 0) return options_.window_start + choose.below(options_.window_pages);
+  const Vma& v = w.vma(vmas[choose.below(vmas.size())]);
+  switch (kind) {
+    case 1: return v.start;
+    case 2: return v.start + choose.below(v.pages());
+    case 3: return v.end < kArenaPages ? v.end : v.start;
+    default: return v.end - 1;
+  }
+}
+
+Op TraceGenerator::draw(const World& w, Chooser& choose, OpKind kind, ProcessId pid) const {
+  Op op;
+  op.kind = kind;
+  op.pid = pid;
+  const OpSpec& spec = op_spec(kind);
+  for (size_t i = 0; i < spec.operand_count; i++) {
+    switch (spec.operands[i]) {
+      case Operand::kAddr: op.addr = draw_addr(w, choose, pid); break;
+      case Operand::kLen: op.len = draw_len(choose); break;
+      case Operand::kNewLen:
+        op.new_len = choose.one_in(2) ? op.len : draw_len(choose);
+        break;
+      case Operand::kNewAddr: op.new_addr = draw_addr(w, choose, pid); break;
+      case Operand::kProt: {
+        static constexpr uint8_t kProts[] = {kProtRead | kProtWrite, kProtRead | kProtWrite, kProtRead,
+                                             kProtRead | kProtWrite | kProtExec, kProtNone};
+        op.prot = kProts[choose.below(std::size(kProts))];
+        break;
+      }
+      case Operand::kMmapFlags: {
+        uint8_t flags = 0;
+        if (choose.one_in(8)) flags |= kMapNoreserve;
+        if (choose.one_in(24)) flags |= kMapGrowsdown;
+        if (choose.one_in(16)) flags |= kMapLocked;
+        if (choose.one_in(8)) flags |= kMapPopulate;
+        op.flags = flags;
+        break;
+      }
+      case Operand::kMremapFlags: {
+        static constexpr uint8_t kCombos[] = {0, kMremapMaymove, kMremapMaymove | kMremapFixed,
+                                              kMremapMaymove | kMremapFixed | kMremapDontunmap,
+                                              kMremapMaymove | kMremapDontunmap};
+        op.flags = kCombos[choose.below(std::size(kCombos))];
+        if (op.flags & kMremapDontunmap) op.new_len = op.len;
+        break;
+      }
+      case Operand::kAdvice: op.advice = static_cast<Advice>(choose.below(static_cast<uint64_t>(Advice::kCount))); break;
+      case Operand::kChild: {
+        op.child = pid;  // invalid unless a free name is found
+        for (uint8_t c = 0; c < options_.max_processes && c < kMaxProcesses; c++)
+          if (w.proc(ProcessId{c}).state == ProcessState::kUnused) {
+            op.child = ProcessId{c};
+            break;
+          }
+        break;
+      }
+    }
+  }
+  if (kind == OpKind::kBrk) op.addr = w.proc(pid).start_brk + choose.below(2 * options_.max_len);
+  if (kind == OpKind::kMremap && !(op.flags & kMremapFixed)) op.new_addr = 0;
+  // Keep ranges inside the arena so that only semantic checks can refuse them.
+  if (op.addr + std::max(op.len, PageNo{1}) > kArenaPages) op.addr = options_.window_start;
+  if ((op.flags & kMremapFixed) && op.new_addr + op.new_len > kArenaPages) op.new_addr = options_.window_start;
+  return op;
+}
+
+Op TraceGenerator::next_op(const World& w, Chooser& choose) const {
+  std::vector<ProcessId> live;
+  for (uint8_t p = 0; p < kMaxProcesses; p++)
+    if (w.proc(ProcessId{p}).live()) live.push_back(ProcessId{p});
+  assert(!live.empty());
+  uint64_t total = 0;
+  for (uint32_t weight : options_.weights) total += weight;
+  assert(total > 0);
+  for (int attempt = 0; attempt < kMaxDraws; attempt++) {
+    uint64_t pick = choose.below(total);
+    size_t kind = 0;
+    while (pick >= options_.weights[kind]) pick -= options_.weights[kind++];
+    const ProcessId pid = live[choose.below(live.size())];
+    if (static_cast<OpKind>(kind) == OpKind::kExit && live.size() == 1) continue;  // keep one alive
+    Op op = draw(w, choose, static_cast<OpKind>(kind), pid);
+    if (op_form_error(op)) continue;
+    if (op_invalid_reason(w, op)) continue;
+    return op;
+  }
+  // Always valid: map a fresh range in the window.
+  Op op;
+  op.kind = OpKind::kMmap;
+  op.pid = live[0];
+  op.addr = options_.window_start + choose.below(options_.window_pages);
+  op.len = 1 + choose.below(options_.max_len);
+  op.prot = kProtRead | kProtWrite;
+  return op;
+}
+
+Trace random_trace(uint64_t seed, uint32_t steps, const GeneratorOptions& generator,
+                   const ModelOptions& model) {
+  Trace trace;
+  trace.source = "random seed " + std::to_string(seed);
+  trace.options = model;
+  for (auto& [name, value] : option_lines(model)) {
+    TraceLine line;
+    line.kind = TraceLine::Kind::kOption;
+    line.option_name = name;
+    line.option_value = value;
+    trace.lines.push_back(line);
+  }
+  auto world = make_world("eager", model);
+  SeededChooser choose(seed);
+  TraceGenerator gen(generator);
+  uint64_t next_value = 0;
+  for (uint32_t i = 0; i < steps; i++) {
+    Op op = gen.next_op(*world, choose);
+    apply_op(*world, op, next_value, nullptr);
+    trace.add_op(op);
+  }
+  return trace;
+}
+
+}  // namespace rmc

@@ -1,0 +1,195 @@
+// reclaim.cpp - the users of the rmap walk: swap-out (MADV_PAGEOUT and
+// shrink_folio_list), migration (move_pages) and folio split. Each unmaps a
+// folio from every page table the rmap walk finds; what the walk misses stays
+// mapped, exactly as in the kernel, and the checks then see the consequence.
+#include <cassert>
+#include <vector>
+
+#include "model/core/geometry.h"
+#include "model/core/world.h"
+
+namespace rmc {
+
+// try_to_unmap / try_to_migrate: every mapping the walk finds becomes a swap
+// entry for `slot` or a migration entry. The entry carries the page's
+// exclusivity (PageAnonExclusive moves into the entry). Returns whether the
+// folio is now fully unmapped.
+bool World::try_to_unmap_folio(FolioId id, bool to_migration, SwapSlotId slot_id) {
+  RmapWalk& walk = walk_scratch_;
+  walk.clear();
+  policy_->rmap_walk(*this, id, walk);
+  for (const std::string& fault : walk.faults) events_.warnings.push_back("rmap walk: " + fault);
+  const Folio f = folio(id);
+  for (const RmapWalk::Visit& visit : walk.visits) {
+    for_each_mapping_in(f, f, visit, [&](ProcessId pid, PageNo, Pte& pte, uint32_t) {
+      if (pte.kind != PteKind::kPresent) return;
+      const Pfn pfn = pte.pfn();
+      const bool exclusive = page(pfn).anon_exclusive;
+      if (to_migration) {
+        pte = Pte::migration(pfn, pte.writable, exclusive);
+      } else {
+        pte = Pte::swap(slot_id, exclusive);
+        slot(slot_id).count++;  // swap_duplicate
+      }
+      page(pfn).anon_exclusive = false;
+      folio_remove_rmap_pte(pfn, pid);
+    });
+  }
+  return folio(id).mapcount == 0;
+}
+
+// remove_migration_ptes(src, dst): walk dst (same mapping and index as src)
+// and turn the migration entries that point at src's pages back into PTEs
+// mapping dst's pages.
+void World::remove_migration_ptes(FolioId src, FolioId dst) {
+  RmapWalk& walk = walk_scratch_;
+  walk.clear();
+  policy_->rmap_walk(*this, dst, walk);
+  for (const std::string& fault : walk.faults) events_.warnings.push_back("rmap walk: " + fault);
+  const Folio s = folio(src);
+  const Folio d = folio(dst);
+  for (const RmapWalk::Visit& visit : walk.visits) {
+    for_each_mapping_in(s, d, visit, [&](ProcessId pid, PageNo, Pte& pte, uint32_t i) {
+      if (pte.kind != PteKind::kMigration) return;
+      const bool exclusive = pte.writable || pte.exclusive;
+      const Pfn pfn = folio_page(d, i);
+      pte = Pte::present(pfn, pte.writable);
+      folio_add_anon_rmap_pte(pfn, pid, exclusive);
+    });
+  }
+}
+
+// ---- swap-out -------------------------------------------------------------------
+
+// madvise_cold_or_pageout_pte_range: folios mapped only here (mapcount ==
+// nr_pages) are reclaimed; a large folio is split first unless another mm
+// maps it (the model swaps out small folios only).
+void World::pageout_range(ProcessId pid, PageNo start, PageNo end) {
+  for (PageNo addr = start; addr < end; addr++) {
+    const Pte* pte = proc(pid).pt.find(addr);
+    if (!pte || pte->kind != PteKind::kPresent) continue;
+    FolioId f = folio_of(pte->pfn());
+    if (folio(f).large()) {
+      if (folio(f).mapping_mms() > 1) continue;
+      split_large_folio(f);
+      pte = proc(pid).pt.find(addr);
+      if (!pte || pte->kind != PteKind::kPresent) continue;
+      f = folio_of(pte->pfn());
+      if (folio(f).large()) continue;  // the split failed (the walk missed a mapping)
+    }
+    if (folio(f).mapcount != folio(f).nr_pages()) continue;
+    pageout_folio(f);
+  }
+}
+
+// shrink_folio_list for one small anon folio: add to the swap cache, unmap
+// through the rmap walk, write it out. With a swap file the folio is still
+// under writeback when MADV_PAGEOUT returns, so it stays in the swap cache
+// (option swapcache_after_pageout); otherwise it is freed at once.
+void World::pageout_folio(FolioId id) {
+  assert(!folio(id).large());
+  if (!folio(id).in_swapcache) {
+    SwapSlotId s = swap_alloc(0);
+    folio(id).in_swapcache = true;
+    folio(id).swap = s;
+    slot(s).cache = id;
+  }
+  const SwapSlotId s = folio(id).swap;
+  if (!try_to_unmap_folio(id, /*to_migration=*/false, s)) return;  // kept, still cached
+  slot(s).content = page(folio(id).pfn).content;  // pageout(): written to swap
+  if (options_.swapcache_after_pageout) return;
+  slot(s).cache = kNoFolio;  // __remove_mapping
+  folio(id).in_swapcache = false;
+  folio(id).swap = kNoSlot;
+  swap_put_if_unused(s);
+  folio_put_if_unused(id);
+}
+
+// ---- migration ---------------------------------------------------------------------
+
+// migrate_pages for one folio: unmap to migration entries, copy into a new
+// folio with the same mapping and index, restore the entries through a walk
+// of the new folio. If the unmap walk missed a mapping the migration fails
+// and the old folio is restored.
+void World::migrate_folio(FolioId src) {
+  folio(src).pins++;  // isolated from the LRU
+  if (!try_to_unmap_folio(src, /*to_migration=*/true, kNoSlot)) {
+    remove_migration_ptes(src, src);
+    folio(src).pins--;
+    return;
+  }
+  FolioId dst = folio_alloc(folio(src).order);
+  Folio& s = folio(src);
+  Folio& d = folio(dst);
+  d.mapping = s.mapping;
+  d.index = s.index;
+  for (uint32_t i = 0; i < s.nr_pages(); i++) page(folio_page(d, i)).content = page(folio_page(s, i)).content;
+  if (s.in_swapcache) {  // the swap cache moves with the data
+    d.in_swapcache = true;
+    d.swap = s.swap;
+    slot(s.swap).cache = dst;
+    s.in_swapcache = false;
+    s.swap = kNoSlot;
+  }
+  remove_migration_ptes(src, dst);
+  folio(src).pins--;
+  folio_put_if_unused(src);
+}
+
+void World::migrate(ProcessId pid, PageNo addr, PageNo len) {
+  std::vector<FolioId> folios;
+  auto [first, last] = proc(pid).pt.range(addr, addr + len);
+  for (auto* e = first; e != last; ++e) {
+    if (e->pte.kind != PteKind::kPresent) continue;
+    FolioId f = folio_of(e->pte.pfn());
+    if (folios.empty() || folios.back() != f) folios.push_back(f);
+  }
+  for (FolioId f : folios)
+    if (folio(f).alive && folio(f).mapcount > 0) migrate_folio(f);
+}
+
+// ---- folio split --------------------------------------------------------------------
+
+// split_folio: unmap the large folio to migration entries, make every page a
+// small folio with the same mapping and index + i (same pfns), and remap each.
+void World::split_large_folio(FolioId id) {
+  assert(folio(id).large() && !folio(id).in_swapcache);
+  folio(id).pins++;
+  if (!try_to_unmap_folio(id, /*to_migration=*/true, kNoSlot)) {
+    remove_migration_ptes(id, id);
+    folio(id).pins--;
+    return;
+  }
+  const Folio large = folio(id);
+  std::vector<FolioId> pieces;
+  for (uint32_t i = 0; i < large.nr_pages(); i++) {
+    FolioId piece{static_cast<uint32_t>(folios_.size())};
+    Folio f;
+    f.id = piece;
+    f.pfn = folio_page(large, i);
+    f.order = 0;
+    f.mapping = large.mapping;
+    f.index = large.index + i;
+    folios_.push_back(f);
+    page(f.pfn).folio = piece;
+    live_folios_++;
+    pieces.push_back(piece);
+  }
+  Folio& old = folio(id);
+  old.pins--;
+  old.alive = false;  // its pages now belong to the pieces
+  live_folios_--;
+  for (FolioId piece : pieces) {
+    remove_migration_ptes(piece, piece);
+    folio_put_if_unused(piece);
+  }
+}
+
+void World::split_folio(ProcessId pid, PageNo addr) {
+  const Pte* pte = proc(pid).pt.find(addr);
+  if (!pte || pte->kind != PteKind::kPresent) return;
+  FolioId f = folio_of(pte->pfn());
+  if (folio(f).large()) split_large_folio(f);
+}
+
+}  // namespace rmc

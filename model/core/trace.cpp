@@ -1,0 +1,226 @@
+// trace.cpp - parsing and printing traces.
+#include "model/core/trace.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <fstream>
+#include <sstream>
+
+#include "model/core/bounds.h"
+#include "model/core/op_table.h"
+
+namespace rmc {
+
+namespace {
+
+// Splits `line` into whitespace-separated tokens up to a '#', which starts a
+// comment; `comment_at` is where the comment (with the whitespace before it)
+// starts, or npos.
+std::vector<std::string_view> tokenize(std::string_view line, size_t& comment_at) {
+  std::vector<std::string_view> tokens;
+  comment_at = std::string_view::npos;
+  size_t i = 0;
+  while (i < line.size()) {
+    size_t ws = i;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) i++;
+    if (i == line.size()) break;
+    if (line[i] == '#') {
+      comment_at = ws;
+      break;
+    }
+    size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '#') i++;
+    tokens.push_back(line.substr(start, i - start));
+  }
+  return tokens;
+}
+
+std::optional<std::string> parse_verdict(std::string_view text, ExpectedVerdict& verdict) {
+  std::istringstream in{std::string(text)};
+  std::string word, property, extra;
+  in >> word >> property >> extra;
+  if (word == "pass" && property.empty()) {
+    verdict = {ExpectedVerdict::Kind::kPass, ""};
+  } else if (word == "error" && property.empty()) {
+    verdict = {ExpectedVerdict::Kind::kError, ""};
+  } else if (word == "fail" && !property.empty() && extra.empty()) {
+    verdict = {ExpectedVerdict::Kind::kFail, property};
+  } else {
+    return fmt::format("bad EXPECT '{}' (pass | fail PROPERTY | error)", text);
+  }
+  return std::nullopt;
+}
+
+// Statically checks the process life cycle: P0 exists at the start, fork
+// creates a never-used name, exit ends a process, nothing runs in a dead one.
+class ProcessTracker {
+ public:
+  ProcessTracker() { state_[0] = kLive; }
+  std::optional<std::string> step(const Op& op) {
+    uint8_t p = idx(op.pid);
+    if (state_[p] == kUnused)
+      return fmt::format("{} does not exist (processes are created by fork)", process_name(op.pid));
+    if (state_[p] == kDead) return fmt::format("{} has exited", process_name(op.pid));
+    if (op.kind == OpKind::kFork) {
+      uint8_t c = idx(op.child);
+      if (state_[c] != kUnused)
+        return fmt::format("fork: {} was already used (each child needs a new name)",
+                           process_name(op.child));
+      state_[c] = kLive;
+    }
+    if (op.kind == OpKind::kExit) state_[p] = kDead;
+    return std::nullopt;
+  }
+  std::optional<std::string> check_ref(ProcessId pid) const {
+    if (state_[idx(pid)] == kUnused) return fmt::format("{} does not exist", process_name(pid));
+    if (state_[idx(pid)] == kDead) return fmt::format("{} has exited", process_name(pid));
+    return std::nullopt;
+  }
+
+ private:
+  enum : uint8_t { kUnused, kLive, kDead };
+  std::array<uint8_t, kMaxProcesses> state_{};
+};
+
+}  // namespace
+
+size_t Trace::op_count() const {
+  size_t n = 0;
+  for (const TraceLine& line : lines) n += line.kind == TraceLine::Kind::kOp;
+  return n;
+}
+
+void Trace::add_op(const Op& op) {
+  TraceLine line;
+  line.kind = TraceLine::Kind::kOp;
+  line.op = op;
+  lines.push_back(std::move(line));
+}
+
+std::string TraceError::str() const { return fmt::format("{}:{}: {}", source, line, message); }
+
+ParseResult parse_trace(std::string_view text, std::string_view source) {
+  Trace trace;
+  trace.source = std::string(source);
+  ProcessTracker processes;
+  bool seen_op = false;
+  uint32_t line_no = 0;
+  size_t pos = 0;
+  auto error = [&](std::string message) {
+    return TraceError{trace.source, line_no, std::move(message), trace.expected};
+  };
+
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    std::string_view line = text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+    pos = eol == std::string_view::npos ? text.size() : eol + 1;
+    line_no++;
+    if (line_no > kMaxTraceOps * 4) return error("trace too long");
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.size() > kMaxLineChars) return error(fmt::format("line longer than {} characters", kMaxLineChars));
+    for (char c : line)
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || static_cast<unsigned char>(c) >= 0x7f)
+        return error("non-printable or non-ASCII character");
+
+    if (line_no == 1) {
+      if (line.substr(0, kTraceMagic.size()) != kTraceMagic)
+        return error(fmt::format("not an rmapcheck trace: the first line must be '{} {}'", kTraceMagic, kTraceVersion));
+      auto version = parse_number(line.substr(std::min(line.size(), kTraceMagic.size() + 1)));
+      if (!version || line.size() <= kTraceMagic.size() || line[kTraceMagic.size()] != ' ')
+        return error(fmt::format("bad version line (expected '{} {}')", kTraceMagic, kTraceVersion));
+      if (*version != kTraceVersion)
+        return error(fmt::format("trace version {} is not supported (this rmapcheck reads version {})", *version, kTraceVersion));
+      continue;
+    }
+
+    TraceLine out;
+    out.line = line_no;
+    size_t comment_at = 0;
+    std::vector<std::string_view> tokens = tokenize(line, comment_at);
+    if (tokens.empty()) {
+      if (comment_at == std::string_view::npos) {
+        if (line.find_first_not_of(" \t") != std::string_view::npos) return error("bad line");
+        out.kind = TraceLine::Kind::kBlank;
+      } else {
+        out.kind = TraceLine::Kind::kComment;
+        out.comment = std::string(line);
+        std::string_view body = line.substr(line.find('#') + 1);
+        while (!body.empty() && body[0] == ' ') body.remove_prefix(1);
+        if (body.substr(0, 7) == "EXPECT:") {
+          if (trace.expected) return error("a second EXPECT line");
+          if (seen_op) return error("EXPECT belongs in the header, before the first op");
+          ExpectedVerdict verdict;
+          if (auto err = parse_verdict(body.substr(7), verdict)) return error(*err);
+          trace.expected = verdict;
+        }
+      }
+      trace.lines.push_back(std::move(out));
+      continue;
+    }
+    if (comment_at != std::string_view::npos) out.trailing = std::string(line.substr(comment_at));
+
+    if (tokens[0] == "option") {
+      if (seen_op) return error("option lines must come before the first op");
+      if (tokens.size() != 3) return error("syntax: option NAME VALUE");
+      out.kind = TraceLine::Kind::kOption;
+      out.option_name = std::string(tokens[1]);
+      out.option_value = std::string(tokens[2]);
+      if (auto err = apply_option(trace.options, tokens[1], tokens[2])) return error(*err);
+    } else if (tokens[0] == "expect") {
+      out.kind = TraceLine::Kind::kExpect;
+      if (auto err = parse_expect(tokens, out.expect)) return error(*err);
+      for (const PageRef& ref : out.expect.pages)
+        if (auto err = processes.check_ref(ref.pid)) return error("expect: " + *err);
+      if (out.expect.kind == ExpectKind::kVmas)
+        if (auto err = processes.check_ref(out.expect.pid)) return error("expect: " + *err);
+    } else {
+      if (tokens.size() < 2) return error(fmt::format("'{}': expected 'P<n> OP ...', 'option' or 'expect'", tokens[0]));
+      out.kind = TraceLine::Kind::kOp;
+      if (auto err = parse_op(tokens, out.op)) return error(*err);
+      if (auto err = processes.step(out.op)) return error(*err);
+      seen_op = true;
+      if (trace.op_count() >= kMaxTraceOps) return error(fmt::format("more than {} ops", kMaxTraceOps));
+    }
+    trace.lines.push_back(std::move(out));
+  }
+  if (line_no == 0) return TraceError{trace.source, 1, "empty file: the first line must be '# rmapcheck trace 1'", {}};
+  return trace;
+}
+
+ParseResult parse_trace_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return TraceError{path, 0, "cannot open file", {}};
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = buffer.str();
+  if (text.size() > uint64_t{kMaxTraceOps} * kMaxLineChars) return TraceError{path, 0, "file too large", {}};
+  return parse_trace(text, path);
+}
+
+std::string print_verdict(const ExpectedVerdict& verdict) {
+  switch (verdict.kind) {
+    case ExpectedVerdict::Kind::kPass: return "pass";
+    case ExpectedVerdict::Kind::kError: return "error";
+    case ExpectedVerdict::Kind::kFail: return "fail " + verdict.property;
+  }
+  return "?";
+}
+
+std::string print_trace(const Trace& trace) {
+  std::string out = fmt::format("{} {}\n", kTraceMagic, kTraceVersion);
+  for (const TraceLine& line : trace.lines) {
+    switch (line.kind) {
+      case TraceLine::Kind::kBlank: break;
+      case TraceLine::Kind::kComment: out += line.comment; break;
+      case TraceLine::Kind::kOption: out += fmt::format("option {} {}", line.option_name, line.option_value); break;
+      case TraceLine::Kind::kExpect: out += print_expect(line.expect); break;
+      case TraceLine::Kind::kOp: out += print_op(line.op); break;
+    }
+    out += line.trailing;
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace rmc

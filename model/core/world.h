@@ -1,0 +1,271 @@
+// world.h - one complete simulated mm world with a pluggable anon rmap.
+//
+// Processes, VMAs, page tables, folios, swap: the machinery every design
+// shares. The entry points below are the operations of a trace; each one is
+// written to read like the kernel function it models (named in its comment),
+// told simply and sequentially: no locks, no races, no allocation failures.
+// Wherever the kernel calls anon rmap code, the World calls the RmapPolicy.
+//
+// Each entry point assumes the op is valid (model/core/execute.h checks that
+// first and turns invalid ops into errors); inside, a broken assumption is a
+// bug of the model and fails an assertion.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/core/bounds.h"
+#include "model/core/folio.h"
+#include "model/core/geometry.h"
+#include "model/core/options.h"
+#include "model/core/process.h"
+#include "model/core/rmap_policy.h"
+#include "model/core/types.h"
+#include "model/core/vma.h"
+
+namespace rmc {
+
+// mmap(2) flags beyond MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, which are implied.
+enum MmapFlag : uint8_t {
+  kMapNoreserve = 1 << 0,
+  kMapGrowsdown = 1 << 1,
+  kMapLocked = 1 << 2,
+  kMapPopulate = 1 << 3,
+};
+
+// mremap(2) flags.
+enum MremapFlag : uint8_t {
+  kMremapMaymove = 1 << 0,
+  kMremapFixed = 1 << 1,
+  kMremapDontunmap = 1 << 2,
+};
+
+// madvise(2) advice that the model implements.
+enum class Advice : uint8_t {
+  kDontneed,
+  kPageout,
+  kDontfork,
+  kDofork,
+  kWipeonfork,
+  kKeeponfork,
+  kCount,
+};
+
+// What happened in the current step that checks want to know about.
+struct StepEvents {
+  std::vector<VmaId> merged;          // VMAs that absorbed another range by merging
+  std::vector<std::string> warnings;  // VM_BUG_ON / VM_WARN_ON the kernel would hit
+  void clear() {
+    merged.clear();
+    warnings.clear();
+  }
+};
+
+class World {
+ public:
+  World(std::unique_ptr<RmapPolicy> policy, ModelOptions options);
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  // Back to the initial state: P0 live with an empty mm, nothing else.
+  void reset();
+
+  // ---- objects -------------------------------------------------------------
+  const Vma& vma(VmaId id) const { return vmas_[idx(id)]; }
+  Vma& vma(VmaId id) { return vmas_[idx(id)]; }
+  const Folio& folio(FolioId id) const { return folios_[idx(id)]; }
+  Folio& folio(FolioId id) { return folios_[idx(id)]; }
+  const PageState& page(Pfn pfn) const { return memmap_[idx(pfn)]; }
+  PageState& page(Pfn pfn) { return memmap_[idx(pfn)]; }
+  const SwapSlot& slot(SwapSlotId id) const { return slots_[idx(id)]; }
+  SwapSlot& slot(SwapSlotId id) { return slots_[idx(id)]; }
+  const Process& proc(ProcessId pid) const { return procs_[idx(pid)]; }
+  Process& proc(ProcessId pid) { return procs_[idx(pid)]; }
+
+  size_t vma_slots() const { return vmas_.size(); }
+  size_t folio_slots() const { return folios_.size(); }
+  size_t pfn_slots() const { return memmap_.size(); }
+  size_t swap_slots() const { return slots_.size(); }
+  uint64_t live_vmas() const { return live_vmas_; }
+  uint64_t live_folios() const { return live_folios_; }
+
+  RmapPolicy& policy() { return *policy_; }
+  const RmapPolicy& policy() const { return *policy_; }
+  const ModelOptions& options() const { return options_; }
+  ModelOptions& options() { return options_; }
+  StepEvents& events() { return events_; }
+  const StepEvents& events() const { return events_; }
+
+  // ---- lookups (mm/mmap.c helpers) -----------------------------------------
+  // The VMA containing `addr`, or kNoVma (vma_lookup).
+  VmaId vma_lookup(ProcessId pid, PageNo addr) const;
+  // The first VMA ending after `addr`, or kNoVma (find_vma).
+  VmaId find_vma(ProcessId pid, PageNo addr) const;
+  // Neighbours in the mm's VMA list (vma_prev / vma_next), or kNoVma.
+  VmaId vma_prev(VmaId id) const;
+  VmaId vma_next(VmaId id) const;
+  // The folio a pfn belongs to.
+  FolioId folio_of(Pfn pfn) const { return page(pfn).folio; }
+  // Page `i` of a folio.
+  Pfn folio_page(const Folio& f, uint32_t i) const { return Pfn{idx(f.pfn) + i}; }
+  // Is [start, start+len) covered by VMAs with no holes?
+  bool range_mapped(ProcessId pid, PageNo start, PageNo len) const;
+  // What a read of `addr` returns now (0 for none/zero page); the content
+  // check compares it with the memory specification.
+  uint64_t visible_content(ProcessId pid, PageNo addr) const;
+
+  // ---- the operations of a trace -------------------------------------------
+  void mmap(ProcessId pid, PageNo addr, PageNo len, uint8_t prot, uint8_t mmap_flags);
+  void munmap(ProcessId pid, PageNo addr, PageNo len);
+  void mprotect(ProcessId pid, PageNo addr, PageNo len, uint8_t prot);
+  void mlock(ProcessId pid, PageNo addr, PageNo len, bool lock);
+  void madvise(ProcessId pid, PageNo addr, PageNo len, Advice advice);
+  // A user read / write of one page (the page fault, if one is needed, and
+  // the access). write() stores `value`; read() returns what was read.
+  uint64_t read(ProcessId pid, PageNo addr);
+  void write(ProcessId pid, PageNo addr, uint64_t value);
+  void fork(ProcessId parent, ProcessId child);
+  void exit(ProcessId pid);
+  void mremap(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_len,
+              PageNo new_addr, uint8_t mremap_flags);
+  void migrate(ProcessId pid, PageNo addr, PageNo len);
+  void brk(ProcessId pid, PageNo new_brk);
+  void split_folio(ProcessId pid, PageNo addr);
+
+  // ---- questions the op checks ask before an op runs ------------------------
+  // Would a fault at `addr` (not inside any VMA) grow a stack VMA down to it?
+  // Returns that VMA, or kNoVma (the access would SIGSEGV).
+  VmaId stack_to_expand(ProcessId pid, PageNo addr) const;
+  // Where mremap would put a MAYMOVE move that cannot grow in place
+  // (get_unmapped_area, top-down below the highest mapping in the arena).
+  PageNo mremap_target(ProcessId pid, PageNo old_addr, PageNo new_len) const;
+  // Could [vma.end, vma.end + delta) be added in place (vma_expandable)?
+  bool can_expand_in_place(VmaId vma, PageNo delta) const;
+
+  // ---- helpers the operations share (mm internals) -------------------------
+  // Object lifetime.
+  VmaId vma_alloc(ProcessId pid, PageNo start, PageNo end, PageNo pgoff, uint8_t prot,
+                  VmFlags flags);
+  VmaId vma_dup(VmaId src);  // vm_area_dup: same fields, new id, not in any mm
+  void vma_link(VmaId id);   // insert into its mm's VMA list
+  void vma_unlink_from_mm(VmaId id);
+  void vma_free(VmaId id);
+  // Change vm_start / vm_end / vm_pgoff under the rmap's interval-tree update.
+  void vma_set_range(VmaId id, PageNo start, PageNo end, PageNo pgoff);
+  FolioId folio_alloc(uint32_t order);
+  void folio_free(FolioId id);
+  void folio_put_if_unused(FolioId id);  // free once nothing references it
+  SwapSlotId swap_alloc(uint64_t content);
+  void swap_put_if_unused(SwapSlotId id);
+  // Folio mappings (mm/rmap.c).
+  void folio_add_new_anon_rmap(FolioId folio, VmaId vma, PageNo addr, bool exclusive);
+  void folio_add_anon_rmap_pte(Pfn pfn, ProcessId pid, bool exclusive);
+  void folio_remove_rmap_pte(Pfn pfn, ProcessId pid);
+  // folio_free_swap: drop the folio from the swap cache if no swap PTE still
+  // refers to its slot.
+  bool folio_free_swap(FolioId folio);
+  // Zap (unmap) the page tables of [start, end) in `pid` (zap_pte_range).
+  void zap_range(ProcessId pid, PageNo start, PageNo end);
+  // page_vma_mapped_walk for one VMA an rmap walk of `walked` visited: for
+  // each page i of the folio, look at the address the walk computed for it
+  // and, if that PTE (present or migration) points at a page of `target`,
+  // call fn(pid, addr, pte, subpage). `target` is `walked` except when
+  // migration entries of a source folio are restored through a walk of the
+  // destination folio.
+  template <class Fn>
+  void for_each_mapping_in(const Folio& target, const Folio& walked, const RmapWalk::Visit& visit,
+                           Fn&& fn) {
+    visit_mappings(*this, target, walked, visit, fn);
+  }
+  template <class Fn>
+  void for_each_mapping_in(const Folio& target, const Folio& walked, const RmapWalk::Visit& visit,
+                           Fn&& fn) const {
+    visit_mappings(*this, target, walked, visit, fn);
+  }
+
+  // vma_merge_struct: the range being placed and what it would look like.
+  struct Merge {
+    ProcessId mm{0};
+    VmaId prev = kNoVma;         // candidate left neighbour (may not be adjacent)
+    VmaId middle = kNoVma;       // existing VMA being changed; kNoVma for new ranges
+    VmaId next = kNoVma;         // candidate right neighbour
+    PageNo start = 0;
+    PageNo end = 0;
+    PageNo pgoff = 0;
+    uint8_t prot = 0;
+    VmFlags flags = 0;
+    AnonWord anon = kNoAnon;     // vmg->anon_vma: anon state of the range
+    VmaId copied_from = kNoVma;  // mremap: the VMA being copied (6.18.8+)
+    bool just_expand = false;    // brk: only try to grow prev
+    VmaId target = kNoVma;       // the VMA that absorbed the range
+  };
+
+ private:
+  friend class WorldVmaOps;
+  std::unique_ptr<RmapPolicy> policy_;
+  ModelOptions options_;
+  std::vector<Vma> vmas_;
+  std::vector<Folio> folios_;
+  std::vector<PageState> memmap_;
+  std::vector<SwapSlot> slots_;
+  std::vector<Process> procs_;
+  uint64_t live_vmas_ = 0;
+  uint64_t live_folios_ = 0;
+  StepEvents events_;
+  RmapWalk walk_scratch_;  // reused by every walk an operation makes
+
+  // Self is World or const World; fn gets Pte& or const Pte& accordingly.
+  template <class Self, class Fn>
+  static void visit_mappings(Self& self, const Folio& target, const Folio& walked,
+                             const RmapWalk::Visit& visit, Fn& fn) {
+    const Vma& v = self.vma(visit.vma);
+    auto& pt = self.proc(v.mm).pt;
+    const uint32_t first = idx(target.pfn);
+    for (uint32_t i = 0; i < walked.nr_pages(); i++) {
+      const PageNo addr = visit.index_address + i;  // wraps modulo 2^64, as in the kernel
+      if (!geom::address_in_range(v.start, v.end, addr)) continue;
+      auto* pte = pt.find(addr);
+      if (!pte || (pte->kind != PteKind::kPresent && pte->kind != PteKind::kMigration)) continue;
+      const uint32_t pfn = pte->target;
+      if (pfn < first || pfn >= first + target.nr_pages()) continue;
+      fn(v.mm, addr, *pte, pfn - first);
+    }
+  }
+
+  // mm/vma.c and mm/mmap.c, told simply (vma_ops.cpp).
+  VmaId split_vma(VmaId id, PageNo at, bool new_below);
+  VmaId vma_modify(VmaId id, PageNo start, PageNo end, uint8_t prot, VmFlags flags);
+  bool merge_existing_range(Merge& m);
+  VmaId merge_new_range(Merge& m);
+  bool dup_anon_vma(VmaId dst, VmaId src);
+  void remove_vma(VmaId id);
+  void do_munmap(ProcessId pid, PageNo start, PageNo end);
+  VmaId map_anon_range(ProcessId pid, PageNo addr, PageNo len, uint8_t prot, VmFlags flags,
+                       PageNo pgoff);
+  VmaId copy_vma(VmaId src, PageNo new_addr, PageNo len, PageNo pgoff);
+  void move_vma(ProcessId pid, PageNo addr, PageNo old_len, PageNo new_addr, PageNo new_len,
+                bool dontunmap);
+  void expand_downwards(VmaId stack, PageNo new_start);
+  bool anon_mergeable(VmaId target, AnonWord source_anon, VmaId middle, VmaId copied_from) const;
+  // mm/memory.c (fault.cpp).
+  void handle_fault(ProcessId pid, PageNo addr, bool write);
+  void do_anonymous_page(VmaId vma, PageNo addr, bool write);
+  void do_wp_page(VmaId vma, PageNo addr);
+  void do_swap_page(VmaId vma, PageNo addr, bool write);
+  void wp_page_copy(VmaId vma, PageNo addr);
+  void populate(VmaId vma, PageNo start, PageNo end);
+  // kernel/fork.c + copy_page_range (fork.cpp).
+  void copy_page_range(VmaId child, VmaId parent);
+  // mm/vmscan.c, mm/migrate.c, mm/huge_memory.c (reclaim.cpp).
+  void pageout_range(ProcessId pid, PageNo start, PageNo end);
+  void pageout_folio(FolioId folio);
+  void migrate_folio(FolioId folio);
+  void split_large_folio(FolioId folio);
+  bool try_to_unmap_folio(FolioId folio, bool to_migration, SwapSlotId slot);
+  void remove_migration_ptes(FolioId src, FolioId dst);
+  void change_protection(VmaId vma);
+  void move_page_tables(VmaId from, PageNo old_addr, VmaId to, PageNo new_addr, PageNo len);
+};
+
+}  // namespace rmc

@@ -1,0 +1,18 @@
+// commands.h - the subcommands of the rmapcheck command line.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace rmc::cli {
+
+// Exit codes, the same for every subcommand.
+inline constexpr int kExitPass = 0;
+inline constexpr int kExitCheckFailed = 1;
+inline constexpr int kExitBadInput = 2;
+
+void add_replay_command(CLI::App& app, int& exit_code);
+void add_judge_command(CLI::App& app, int& exit_code);
+void add_random_command(CLI::App& app, int& exit_code);
+void add_run_command(CLI::App& app, int& exit_code);
+
+}  // namespace rmc::cli

@@ -1,0 +1,166 @@
+// replay_command.cpp - `rmapcheck replay` and `rmapcheck judge`.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "model/check/runner.h"
+#include "model/check/step_json.h"
+#include "model/core/atomic_file.h"
+#include "model/core/layout.h"
+#include "model/core/op_table.h"
+#include "model/designs.h"
+#include "tools/rmapcheck/commands.h"
+
+namespace rmc::cli {
+
+namespace {
+
+struct ReplayArgs {
+  std::string trace_path;
+  std::string json_path;
+  std::string design = "eager";
+  bool quiet = false;
+  bool no_checks = false;
+};
+
+std::string options_summary(const ModelOptions& options) {
+  std::string out;
+  for (auto& [name, value] : option_lines(options)) out += fmt::format(" {}={}", name, value);
+  return out.empty() ? " (defaults)" : out;
+}
+
+int exit_code_of(const Verdict& verdict) {
+  switch (verdict.kind) {
+    case Verdict::Kind::kPass: return kExitPass;
+    case Verdict::Kind::kFail: return kExitCheckFailed;
+    case Verdict::Kind::kError: return kExitBadInput;
+  }
+  return kExitBadInput;
+}
+
+int replay(const ReplayArgs& args) {
+  ParseResult parsed = parse_trace_file(args.trace_path);
+  if (auto* error = std::get_if<TraceError>(&parsed)) {
+    fmt::print(stderr, "{}\n", error->str());
+    return kExitBadInput;
+  }
+  const Trace& trace = std::get<Trace>(parsed);
+  if (!make_policy(args.design)) {
+    fmt::print(stderr, "rmapcheck: unknown design '{}'\n", args.design);
+    return kExitBadInput;
+  }
+  if (!args.quiet) {
+    fmt::print("rmapcheck replay {}  design {}  options{}  checks {}\n", trace.source, args.design,
+               options_summary(trace.options), args.no_checks ? "off" : "after every step");
+    fmt::print("{}\n", layout_legend());
+  }
+  nlohmann::json steps = nlohmann::json::array();
+  auto world = make_world(args.design, trace.options);
+  Runner runner(*world, !args.no_checks);
+  Verdict verdict;
+  size_t step = 0;
+  for (const TraceLine& line : trace.lines) {
+    if (line.kind != TraceLine::Kind::kOp && line.kind != TraceLine::Kind::kExpect) continue;
+    step++;
+    StepResult result = runner.run_line(line);
+    const std::string text = line.kind == TraceLine::Kind::kOp ? print_op(line.op) : print_expect(line.expect);
+    if (!args.json_path.empty()) steps.push_back(step_json(*world, step, line, result));
+    if (!args.quiet) {
+      fmt::print("step {}  line {}  {}\n", step, line.line, text);
+      if (line.kind == TraceLine::Kind::kOp && !result.error) fmt::print("{}", render_layout(*world));
+    }
+    if (result.error) {
+      fmt::print(stderr, "{}:{}: {}\n", trace.source, line.line, *result.error);
+      verdict.kind = Verdict::Kind::kError;
+      verdict.line = line.line;
+      verdict.step = step;
+      verdict.error = *result.error;
+      break;
+    }
+    if (!result.violations.empty()) {
+      verdict.kind = Verdict::Kind::kFail;
+      verdict.line = line.line;
+      verdict.step = step;
+      verdict.violations = result.violations;
+      fmt::print("\n{}:{}: step {} ({}) breaks {} check(s):\n", trace.source, line.line, step, text,
+                 result.violations.size());
+      for (const Violation& v : result.violations) fmt::print("  [{}] {}\n", v.property, v.message);
+      fmt::print("\nstate after the step:\n{}{}", render_layout(*world), render_vma_table(*world));
+      break;
+    }
+  }
+  if (!args.json_path.empty()) {
+    nlohmann::json doc = {{"trace", trace.source}, {"design", args.design}, {"steps", steps},
+                          {"verdict", describe_verdict(verdict)}};
+    if (auto err = write_file_atomically(args.json_path, doc.dump(1) + "\n")) {
+      fmt::print(stderr, "rmapcheck: cannot write {}\n", *err);
+      return kExitBadInput;
+    }
+  }
+  fmt::print("verdict: {}  ({} steps{})\n", describe_verdict(verdict), step,
+             trace.expected ? fmt::format(", trace expects {}", print_verdict(*trace.expected)) : "");
+  return exit_code_of(verdict);
+}
+
+int judge(const std::vector<std::string>& paths, const std::string& design) {
+  size_t run = 0, passed = 0, failed = 0;
+  for (const std::string& path : paths) {
+    run++;
+    ParseResult parsed = parse_trace_file(path);
+    Verdict verdict;
+    std::optional<ExpectedVerdict> expected;
+    if (auto* error = std::get_if<TraceError>(&parsed)) {
+      // Bad input: the header may still have said that this is expected.
+      verdict.kind = Verdict::Kind::kError;
+      verdict.line = error->line;
+      verdict.error = error->message;
+      expected = error->expected;
+    } else {
+      const Trace& trace = std::get<Trace>(parsed);
+      expected = trace.expected;
+      verdict = run_trace(trace, design, /*checks=*/true);
+    }
+    if (!expected) {
+      fmt::print("FAIL {}: no '# EXPECT:' line ({})\n", path,
+                 verdict.kind == Verdict::Kind::kError ? verdict.error : describe_verdict(verdict));
+      failed++;
+      continue;
+    }
+    if (verdict_matches(verdict, *expected)) {
+      passed++;
+      continue;
+    }
+    failed++;
+    fmt::print("FAIL {}: expected {}, got {}", path, print_verdict(*expected), describe_verdict(verdict));
+    if (verdict.kind == Verdict::Kind::kFail)
+      fmt::print(" at line {}: [{}] {}", verdict.line, verdict.violations[0].property, verdict.violations[0].message);
+    if (verdict.kind == Verdict::Kind::kError) fmt::print(" at line {}: {}", verdict.line, verdict.error);
+    fmt::print("\n");
+  }
+  fmt::print("{} tests run, {} passed, {} failed.\n", run, passed, failed);
+  return failed == 0 ? kExitPass : kExitCheckFailed;
+}
+
+}  // namespace
+
+void add_replay_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ReplayArgs>();
+  CLI::App* cmd = app.add_subcommand("replay", "Run a trace, print every step and the verdict");
+  cmd->add_option("trace", args->trace_path, "Trace file")->required();
+  cmd->add_option("--json", args->json_path, "Write the state after every step to this JSON file");
+  cmd->add_option("--design", args->design, "Rmap design to run (eager)");
+  cmd->add_flag("--quiet,-q", args->quiet, "Print only errors and the verdict");
+  cmd->add_flag("--no-checks", args->no_checks, "Run without the per-step checks (expectations still judged)");
+  cmd->callback([args, &exit_code] { exit_code = replay(*args); });
+}
+
+void add_judge_command(CLI::App& app, int& exit_code) {
+  auto paths = std::make_shared<std::vector<std::string>>();
+  auto design = std::make_shared<std::string>("eager");
+  CLI::App* cmd = app.add_subcommand("judge", "Run traces and compare each verdict with its '# EXPECT:' line");
+  cmd->add_option("traces", *paths, "Trace files")->required();
+  cmd->add_option("--design", *design, "Rmap design to run (eager)");
+  cmd->callback([paths, design, &exit_code] { exit_code = judge(*paths, *design); });
+}
+
+}  // namespace rmc::cli
