@@ -5,6 +5,7 @@
 //   rmapcheck judge TRACE...                         check each trace's EXPECT verdict
 //   rmapcheck random --seed S --steps N              generate and run a random trace
 //   rmapcheck run                                    the main job (tools/run)
+//   rmapcheck fmt TRACE... [--check]                 print traces in canonical form
 //
 // Exit status: 0 pass, 1 a check failed, 2 bad input (file:line: message).
 // README.md is the manual; docs/trace-format.md the trace grammar.
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   rmc::cli::add_judge_command(app, exit_code);
   rmc::cli::add_random_command(app, exit_code);
   rmc::cli::add_run_command(app, exit_code);
+  rmc::cli::add_fmt_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

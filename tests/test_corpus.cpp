@@ -1,0 +1,66 @@
+// test_corpus.cpp - every trace under corpus/ is a test: it is run on the
+// eager model with every check after every step, and its verdict must be the
+// one its "# EXPECT:" line states. Every corpus file must also be canonical
+// (print(parse(file)) == file) and replay to the same verdict twice.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "model/check/runner.h"
+
+namespace rmc {
+namespace {
+
+std::string source_dir() { return RMC_SOURCE_DIR; }
+
+std::vector<std::string> corpus_files() {
+  std::vector<std::string> files;
+  const std::filesystem::path root = std::filesystem::path(source_dir()) / "corpus";
+  if (!std::filesystem::is_directory(root)) return files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root))
+    if (entry.is_regular_file() && entry.path().extension() == ".trace")
+      files.push_back(std::filesystem::relative(entry.path(), source_dir()).string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+class CorpusTrace : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CorpusTrace, VerdictMatchesExpectation) {
+  const std::string path = source_dir() + "/" + GetParam();
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  ParseResult parsed = parse_trace(text.str(), GetParam());
+  if (auto* error = std::get_if<TraceError>(&parsed)) {
+    ASSERT_TRUE(error->expected.has_value()) << error->str() << " (and no EXPECT line before it)";
+    EXPECT_EQ(error->expected->kind, ExpectedVerdict::Kind::kError) << error->str();
+    return;
+  }
+  const Trace& trace = std::get<Trace>(parsed);
+  ASSERT_TRUE(trace.expected.has_value()) << GetParam() << ": no '# EXPECT:' line";
+  EXPECT_EQ(print_trace(trace), text.str()) << GetParam() << " is not canonical (rmapcheck fmt)";
+  Verdict first = run_trace(trace, "eager", true);
+  EXPECT_TRUE(verdict_matches(first, *trace.expected))
+      << GetParam() << ": expected " << print_verdict(*trace.expected) << ", got " << describe_verdict(first)
+      << " at line " << first.line << ": "
+      << (first.violations.empty() ? first.error : "[" + first.violations[0].property + "] " + first.violations[0].message);
+  Verdict second = run_trace(trace, "eager", true);
+  EXPECT_EQ(describe_verdict(first), describe_verdict(second));
+  EXPECT_EQ(first.step, second.step);
+}
+
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = info.param;
+  for (char& c : name)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Corpus, CorpusTrace, ::testing::ValuesIn(corpus_files()), test_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CorpusTrace);
+
+}  // namespace
+}  // namespace rmc
