@@ -1,1 +1,131 @@
+// test_world.cpp - the World's machinery outside the trace corpus: geometry,
+// determinism, JSON and layout output, and a few semantics checked directly.
 #include <gtest/gtest.h>
+
+#include "model/check/runner.h"
+#include "model/check/step_json.h"
+#include "model/core/geometry.h"
+#include "model/core/layout.h"
+#include "model/core/random_trace.h"
+#include "model/designs.h"
+
+namespace rmc {
+namespace {
+
+TEST(Geometry, SplitKeepsTheBase) {
+  const uint64_t start = 0x100, pgoff = 0x7000, at = 0x104;
+  EXPECT_EQ(geom::mapping_base(start, pgoff), geom::mapping_base(at, geom::split_upper_pgoff(start, pgoff, at)));
+}
+
+TEST(Geometry, WrapsModulo64Bits) {
+  // A private file offset larger than the address: the base wraps below 0,
+  // and the round trip still holds (lazy-design.md S19).
+  const uint64_t start = 0x100, pgoff = ~uint64_t{0} - 5;
+  const uint64_t base = geom::mapping_base(start, pgoff);
+  for (uint64_t addr = start; addr < start + 4; addr++)
+    EXPECT_EQ(base + geom::linear_page_index(start, pgoff, addr), addr);
+}
+
+TEST(Geometry, StackGrowthNeverWrapsPgoff) {
+  EXPECT_TRUE(geom::stack_growth_allowed<uint64_t>(5, 5));
+  EXPECT_FALSE(geom::stack_growth_allowed<uint64_t>(4, 5));
+}
+
+TEST(Geometry, IntervalOverlap) {
+  EXPECT_TRUE(geom::interval_overlaps<uint64_t>(0x100, 0x103, 0x103, 0x103));
+  EXPECT_FALSE(geom::interval_overlaps<uint64_t>(0x100, 0x103, 0x104, 0x107));
+}
+
+TEST(Determinism, SameSeedSameTrace) {
+  GeneratorOptions generator;
+  ModelOptions model;
+  for (uint64_t seed : {1, 77, 123456789}) {
+    EXPECT_EQ(print_trace(random_trace(seed, 64, generator, model)),
+              print_trace(random_trace(seed, 64, generator, model)));
+  }
+  EXPECT_NE(print_trace(random_trace(1, 64, generator, model)), print_trace(random_trace(2, 64, generator, model)));
+}
+
+// Every step's JSON of a run, concatenated.
+std::string json_of_run(const Trace& trace) {
+  auto world = make_world("eager", trace.options);
+  Runner runner(*world, true);
+  std::string out;
+  size_t step = 0;
+  for (const TraceLine& line : trace.lines) {
+    if (line.kind != TraceLine::Kind::kOp) continue;
+    out += step_json(*world, ++step, line, runner.run_line(line)).dump() + "\n";
+  }
+  return out;
+}
+
+TEST(Determinism, ReplayIsByteForByte) {
+  ModelOptions model;
+  model.large_folio_order = 2;
+  Trace trace = random_trace(99, 64, GeneratorOptions{}, model);
+  EXPECT_EQ(json_of_run(trace), json_of_run(trace));
+}
+
+Trace parse_ok(const std::string& body) {
+  ParseResult parsed = parse_trace("# rmapcheck trace 1\n" + body, "test");
+  EXPECT_TRUE(std::holds_alternative<Trace>(parsed)) << std::get<TraceError>(parsed).str();
+  return std::get<Trace>(parsed);
+}
+
+TEST(StepJson, SharedPagesHaveOneIdentity) {
+  Trace trace = parse_ok("P0 mmap 0x100 2 rw\nP0 write 0x100 2\nP0 fork P1\nP1 write 0x101 1\n");
+  auto world = make_world("eager", trace.options);
+  Runner runner(*world, true);
+  nlohmann::json last;
+  size_t step = 0;
+  for (const TraceLine& line : trace.lines) last = step_json(*world, ++step, line, runner.run_line(line));
+  ASSERT_EQ(last["processes"].size(), 2u);
+  const auto& p0 = last["processes"][0]["pages"];
+  const auto& p1 = last["processes"][1]["pages"];
+  EXPECT_EQ(p0[0]["page"], p1[0]["page"]);  // 0x100 still shared (COW)
+  EXPECT_NE(p0[1]["page"], p1[1]["page"]);  // 0x101 copied by P1's write
+  EXPECT_EQ(last["processes"][0]["vmas"][0]["anon_vma"], true);
+  EXPECT_EQ(last["counts"]["anon_vma"], 2);
+  EXPECT_EQ(last["counts"]["avc"], 3);
+  EXPECT_EQ(last["counts"]["folio"], 3);
+  EXPECT_EQ(last["verdict"], "ok");
+}
+
+TEST(Layout, PictureOfAForkedProcess) {
+  Trace trace = parse_ok("P0 mmap 0x100 4 rw\nP0 mmap 0x104 2 r\nP0 write 0x100 2\nP0 fork P1\nP1 write 0x100 1\n");
+  auto world = make_world("eager", trace.options);
+  Runner runner(*world, true);
+  for (const TraceLine& line : trace.lines) ASSERT_TRUE(runner.run_line(line).ok());
+  EXPECT_EQ(render_layout(*world),
+            "          0x100 \n"
+            "  P0      AAAAbb\n"
+            "          ~~....\n"  // P0 keeps its page; it stays non-exclusive until it writes
+            "  P1      AAAAbb\n"
+            "          x~....\n");
+}
+
+TEST(Semantics, PageoutThenReadRestoresContents) {
+  Trace trace = parse_ok("P0 mmap 0x100 1 rw\nP0 write 0x100 1\nP0 madvise 0x100 1 pageout\n");
+  auto world = make_world("eager", trace.options);
+  Runner runner(*world, true);
+  for (const TraceLine& line : trace.lines) ASSERT_TRUE(runner.run_line(line).ok());
+  ASSERT_EQ(world->proc(ProcessId{0}).pt.find(0x100)->kind, PteKind::kSwap);
+  EXPECT_EQ(world->read(ProcessId{0}, 0x100), 1u);
+  EXPECT_EQ(world->proc(ProcessId{0}).pt.find(0x100)->kind, PteKind::kPresent);
+}
+
+TEST(Semantics, InvalidOpIsAnErrorNotACrash) {
+  Trace trace = parse_ok("P0 mmap 0x100 1 r\nP0 write 0x100 1\n");
+  Verdict verdict = run_trace(trace, "eager", true);
+  EXPECT_EQ(verdict.kind, Verdict::Kind::kError);
+  EXPECT_EQ(verdict.line, 3u);
+  EXPECT_NE(verdict.error.find("SIGSEGV"), std::string::npos) << verdict.error;
+}
+
+TEST(Semantics, EveryDesignNameMakesAWorld) {
+  for (std::string_view name : design_names()) EXPECT_NE(make_world(name, ModelOptions{}), nullptr);
+  EXPECT_EQ(make_world("no-such-design", ModelOptions{}), nullptr);
+}
+
+}  // namespace
+}  // namespace rmc

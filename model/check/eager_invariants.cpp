@@ -155,20 +155,32 @@ void check_i5_same_root(const World& w, const EagerPolicy& p, std::vector<Violat
 }
 
 void check_i6_equal_own_equal_chain(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+  // (a) within one mm, VMAs sharing an anon_vma have the same chain set;
+  // (b) an anon_vma is the own anon_vma of VMAs of one mm only: fork reuses
+  //     an anon_vma only when no VMA uses it (num_active_vmas == 0), and
+  //     neighbour reuse, split and merge stay inside the mm. CVE-2022-42703
+  //     broke (b) first, then (a).
+  std::vector<std::pair<AnonWord, VmaId>> by_own;
   for (uint8_t pid = 0; pid < kMaxProcesses; pid++) {
     const Process& proc = w.proc(ProcessId{pid});
     if (!proc.live()) continue;
-    std::vector<std::pair<AnonWord, VmaId>> by_own;
     for (VmaId id : proc.vmas)
       if (w.vma(id).faulted()) by_own.push_back({w.vma(id).anon, id});
-    std::sort(by_own.begin(), by_own.end());
-    for (size_t i = 1; i < by_own.size(); i++) {
-      if (by_own[i].first != by_own[i - 1].first) continue;
-      if (chain_set(p, by_own[i].second) != chain_set(p, by_own[i - 1].second))
-        add(out, "I6", fmt::format("{}: VMAs {} and {} share anon_vma {} but have different chains ({} vs {} AVCs)",
-                                   process_name(ProcessId{pid}), idx(by_own[i - 1].second), idx(by_own[i].second),
-                                   av_name(anon_vma_of(by_own[i].first)), p.chain(by_own[i - 1].second).size(),
-                                   p.chain(by_own[i].second).size()));
+  }
+  std::sort(by_own.begin(), by_own.end(), [&](const auto& a, const auto& b) {
+    return std::tie(a.first, w.vma(a.second).mm, a.second) < std::tie(b.first, w.vma(b.second).mm, b.second);
+  });
+  for (size_t i = 1; i < by_own.size(); i++) {
+    if (by_own[i].first != by_own[i - 1].first) continue;
+    const Vma& a = w.vma(by_own[i - 1].second);
+    const Vma& b = w.vma(by_own[i].second);
+    const std::string av = av_name(anon_vma_of(by_own[i].first));
+    if (a.mm != b.mm) {
+      add(out, "I6", fmt::format("{} is the anon_vma of VMA {} in {} and of VMA {} in {}: reused while still in use",
+                                 av, idx(a.id), process_name(a.mm), idx(b.id), process_name(b.mm)));
+    } else if (chain_set(p, a.id) != chain_set(p, b.id)) {
+      add(out, "I6", fmt::format("{}: VMAs {} and {} share anon_vma {} but have different chains ({} vs {} AVCs)",
+                                 process_name(a.mm), idx(a.id), idx(b.id), av, p.chain(a.id).size(), p.chain(b.id).size()));
     }
   }
 }

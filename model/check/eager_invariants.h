@@ -9,7 +9,9 @@
 //                    whose folio is in the swap cache, maps a folio whose
 //                    anon_vma is in chain(V).
 //   I5  same root:   folio->mapping's root == own(V)'s root.
-//   I6  equal own => equal chain, within one mm (what merges rely on).
+//   I6  equal own => equal chain, within one mm (what merges rely on); and
+//       an anon_vma is the own of VMAs of a single mm (fork reuses only an
+//       anon_vma no VMA uses).
 //   I7  counters:    num_active_vmas, num_children and refcount equal what
 //                    they count.
 //   I8  lifetime:    no VMA, AVC, anon_vma or referenced folio points at a

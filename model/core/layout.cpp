@@ -126,7 +126,7 @@ std::string render_vma_table(const World& w) {
 
 std::string layout_legend() {
   return "layout: one column per page; A B C.. = VMAs (upper case: has anon state, lower: unfaulted)\n"
-         "        x exclusive page, ~ shared (COW) page, 0 zero page, s swap entry, m migration entry, . none\n";
+         "        x exclusive page, ~ non-exclusive (COW) page, 0 zero page, s swap entry, m migration entry, . none\n";
 }
 
 }  // namespace rmc

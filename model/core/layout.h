@@ -8,7 +8,7 @@
 // First row: one letter per page for each VMA of the process, A, B, C ... in
 // address order; upper case if the VMA has anon state (faulted), lower case
 // if not. Second row, the page-table entry of each page:
-//   x present, AnonExclusive     ~ present, shared (COW)    0 zero page
+//   x present, AnonExclusive     ~ present, not exclusive (COW) 0 zero page
 //   s swap entry                 m migration entry          . none
 #pragma once
 
