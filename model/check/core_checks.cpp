@@ -228,9 +228,9 @@ void check_contents(const World& w, const MemorySpec& spec, std::vector<Violatio
       if (seen != want)
         add(out, "contents", fmt::format("{} reads {:#x} but must read {:#x}", where(pid, e.page), seen, want));
     }
-    for (auto [page, value] : spec.pages(pid)) {
-      if (w.proc(pid).pt.find(page)) continue;  // compared above
-      add(out, "contents", fmt::format("{} reads 0 (no page) but must read {:#x}", where(pid, page), value));
+    for (const auto& e : spec.pages(pid).entries()) {
+      if (w.proc(pid).pt.find(e.page)) continue;  // compared above
+      add(out, "contents", fmt::format("{} reads 0 (no page) but must read {:#x}", where(pid, e.page), e.pte));
     }
   });
 }

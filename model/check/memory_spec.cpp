@@ -9,31 +9,29 @@
 namespace rmc {
 
 void MemorySpec::reset() {
-  for (auto& p : pages_) p.clear();
+  for (auto& p : pages_) p.clear_all();
 }
 
 void MemorySpec::write(ProcessId pid, PageNo addr, uint64_t value) {
   if (value == 0)
-    pages_[idx(pid)].erase(addr);
+    pages_[idx(pid)].clear(addr);
   else
-    pages_[idx(pid)][addr] = value;
+    pages_[idx(pid)].set(addr, value);
 }
 
 uint64_t MemorySpec::expected(ProcessId pid, PageNo addr) const {
-  auto it = pages_[idx(pid)].find(addr);
-  return it == pages_[idx(pid)].end() ? 0 : it->second;
+  const uint64_t* value = pages_[idx(pid)].find(addr);
+  return value ? *value : 0;
 }
 
-void MemorySpec::erase(ProcessId pid, PageNo start, PageNo end) {
-  auto& m = pages_[idx(pid)];
-  m.erase(m.lower_bound(start), m.lower_bound(end));
-}
+void MemorySpec::erase(ProcessId pid, PageNo start, PageNo end) { pages_[idx(pid)].erase_range(start, end); }
 
 void MemorySpec::move(ProcessId pid, PageNo from, PageNo len, PageNo to) {
   auto& m = pages_[idx(pid)];
-  std::vector<std::pair<PageNo, uint64_t>> moving(m.lower_bound(from), m.lower_bound(from + len));
+  auto [first, last] = m.range(from, from + len);
+  std::vector<PageMap<uint64_t>::Entry> moving(first, last);
   erase(pid, from, from + len);
-  for (auto [page, value] : moving) m[to + (page - from)] = value;
+  for (const auto& e : moving) m.set(to + (e.page - from), e.pte);
 }
 
 void MemorySpec::apply(const Op& op, const World& before, PageNo mremap_target) {
@@ -48,15 +46,15 @@ void MemorySpec::apply(const Op& op, const World& before, PageNo mremap_target) 
       if (op.addr < before.proc(pid).brk && op.addr >= before.proc(pid).start_brk)
         erase(pid, op.addr, before.proc(pid).brk);
       break;
-    case OpKind::kExit: pages_[idx(pid)].clear(); break;
+    case OpKind::kExit: pages_[idx(pid)].clear_all(); break;
     case OpKind::kFork: {
       auto& child = pages_[idx(op.child)];
-      child.clear();
+      child.clear_all();
       for (VmaId id : before.proc(pid).vmas) {
         const Vma& v = before.vma(id);
         if (v.flags & (kVmDontcopy | kVmWipeonfork)) continue;
-        auto& parent = pages_[idx(pid)];
-        child.insert(parent.lower_bound(v.start), parent.lower_bound(v.end));
+        auto [first, last] = pages_[idx(pid)].range(v.start, v.end);
+        for (auto* e = first; e != last; ++e) child.append(e->page, e->pte);
       }
       break;
     }

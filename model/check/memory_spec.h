@@ -10,10 +10,10 @@
 
 #include <array>
 #include <cstdint>
-#include <map>
 
 #include "model/core/bounds.h"
 #include "model/core/op.h"
+#include "model/core/page_table.h"
 
 namespace rmc {
 
@@ -27,12 +27,13 @@ class MemorySpec {
   void apply(const Op& op, const World& before, PageNo mremap_target);
   void write(ProcessId pid, PageNo addr, uint64_t value);
   uint64_t expected(ProcessId pid, PageNo addr) const;
-  const std::map<PageNo, uint64_t>& pages(ProcessId pid) const { return pages_[idx(pid)]; }
+  // The non-zero pages of a process, in address order.
+  const PageMap<uint64_t>& pages(ProcessId pid) const { return pages_[idx(pid)]; }
 
  private:
   void erase(ProcessId pid, PageNo start, PageNo end);
   void move(ProcessId pid, PageNo from, PageNo len, PageNo to);
-  std::array<std::map<PageNo, uint64_t>, kMaxProcesses> pages_;  // non-zero values only
+  std::array<PageMap<uint64_t>, kMaxProcesses> pages_;  // non-zero values only
 };
 
 }  // namespace rmc

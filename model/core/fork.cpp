@@ -16,8 +16,8 @@ void World::fork(ProcessId parent, ProcessId child) {
   c.state = ProcessState::kLive;
   c.start_brk = proc(parent).start_brk;
   c.brk = proc(parent).brk;
-  const std::vector<VmaId> parent_vmas = proc(parent).vmas;
-  for (VmaId pid_vma : parent_vmas) {
+  // The parent's list does not change while the child's is built.
+  for (VmaId pid_vma : proc(parent).vmas) {
     const Vma& p = vma(pid_vma);
     if (p.flags & kVmDontcopy) continue;
     VmaId copy = vma_dup(pid_vma);
@@ -74,7 +74,7 @@ void World::copy_page_range(VmaId child_vma, VmaId parent_vma) {
 void World::exit(ProcessId pid) {
   Process& p = proc(pid);
   assert(p.live());
-  const std::vector<VmaId> vmas = p.vmas;
+  const std::vector<VmaId>& vmas = p.vmas;
   for (VmaId id : vmas) zap_range(pid, vma(id).start, vma(id).end);
   assert(p.pt.empty());
   for (VmaId id : vmas)

@@ -92,6 +92,24 @@ void World::move_page_tables(VmaId from, PageNo old_addr, VmaId to, PageNo new_a
 
 void World::mremap(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_len,
                    PageNo new_addr, uint8_t flags) {
+  // A VM_LOCKED mapping that grows is populated afterwards (check_prep_vma's
+  // populate_expand, then mm_populate over the added pages).
+  const bool populate_expand =
+      new_len > old_len && (vma(vma_lookup(pid, old_addr)).flags & kVmLocked);
+  const PageNo final_addr = resize_or_move(pid, old_addr, old_len, new_len, new_addr, flags);
+  if (!populate_expand) return;
+  for (PageNo page = final_addr + old_len; page < final_addr + new_len;) {
+    VmaId id = vma_lookup(pid, page);
+    if (id == kNoVma) break;
+    const PageNo end = std::min(final_addr + new_len, vma(id).end);
+    populate(id, page, end);
+    page = end;
+  }
+}
+
+// The body of mremap(2); returns where the range is now.
+PageNo World::resize_or_move(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_len,
+                             PageNo new_addr, uint8_t flags) {
   const bool fixed = flags & kMremapFixed;
   const bool dontunmap = flags & kMremapDontunmap;
   if (fixed && old_len == new_len) {
@@ -106,13 +124,13 @@ void World::mremap(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_le
       do_munmap(pid, dest, dest + (end - start));
       move_vma(pid, start, end - start, dest, end - start, dontunmap);
     }
-    return;
+    return new_addr;
   }
   if (!fixed && !dontunmap) {
-    if (new_len == old_len) return;
+    if (new_len == old_len) return old_addr;
     if (new_len < old_len) {
       do_munmap(pid, old_addr + new_len, old_addr + old_len);
-      return;
+      return old_addr;
     }
     VmaId id = vma_lookup(pid, old_addr);
     const PageNo delta = new_len - old_len;
@@ -133,12 +151,12 @@ void World::mremap(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_le
       VmaId target = merge_new_range(m);
       assert(target == id);
       (void)target;
-      return;
+      return old_addr;
     }
     assert(flags & kMremapMaymove);
     new_addr = mremap_target(pid, old_addr, new_len);
     move_vma(pid, old_addr, old_len, new_addr, new_len, false);
-    return;
+    return new_addr;
   }
   // mremap_to: unmap the destination (FIXED), shrink first if asked, move.
   if (fixed) do_munmap(pid, new_addr, new_addr + new_len);
@@ -148,6 +166,7 @@ void World::mremap(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_le
   }
   if (!fixed) new_addr = mremap_target(pid, old_addr, new_len);
   move_vma(pid, old_addr, old_len, new_addr, new_len, dontunmap);
+  return new_addr;
 }
 
 // move_vma: copy_vma_and_data, then unmap the source (or, for DONTUNMAP,

@@ -1,11 +1,12 @@
 // page_table.h - one process's page tables: page -> entry.
 //
 // A sorted flat map (page, entry): the worlds a trace builds map tens to
-// thousands of pages, where a sorted vector beats any tree, and fork copies it
-// with one memcpy. Entries are never "none": an absent page is a none PTE.
+// thousands of pages, where a sorted vector beats any tree, and a range is
+// one contiguous slice. Entries are never "none": an absent page is a none PTE.
 #pragma once
 
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <vector>
 
@@ -40,27 +41,30 @@ struct Pte {
   }
 };
 
-class PageTable {
+// A sorted flat map page -> T: the page tables (T = Pte), and the memory
+// specification (T = the value a page must hold).
+template <class T>
+class PageMap {
  public:
   struct Entry {
     PageNo page;
-    Pte pte;
+    T pte;  // the value (named for the page-table use)
   };
 
-  const Pte* find(PageNo page) const {
+  const T* find(PageNo page) const {
     auto it = lower(page);
     return (it != entries_.end() && it->page == page) ? &it->pte : nullptr;
   }
-  Pte* find(PageNo page) {
+  T* find(PageNo page) {
     auto it = lower(page);
     return (it != entries_.end() && it->page == page) ? &it->pte : nullptr;
   }
-  void set(PageNo page, Pte pte) {
+  void set(PageNo page, T value) {
     auto it = lower(page);
     if (it != entries_.end() && it->page == page) {
-      it->pte = pte;
+      it->pte = value;
     } else {
-      entries_.insert(it, Entry{page, pte});
+      entries_.insert(it, Entry{page, value});
     }
   }
   void clear(PageNo page) {
@@ -71,19 +75,22 @@ class PageTable {
   std::pair<const Entry*, const Entry*> range(PageNo start, PageNo end) const {
     auto first = lower(start);
     auto last = std::lower_bound(first, entries_.end(), end, less_page);
-    return {entries_.data() + (first - entries_.begin()),
-            entries_.data() + (last - entries_.begin())};
+    return {entries_.data() + (first - entries_.begin()), entries_.data() + (last - entries_.begin())};
   }
   std::pair<Entry*, Entry*> range(PageNo start, PageNo end) {
     auto first = lower(start);
     auto last = std::lower_bound(first, entries_.end(), end, less_page);
-    return {entries_.data() + (first - entries_.begin()),
-            entries_.data() + (last - entries_.begin())};
+    return {entries_.data() + (first - entries_.begin()), entries_.data() + (last - entries_.begin())};
   }
   void erase_range(PageNo start, PageNo end) {
     auto first = lower(start);
     auto last = std::lower_bound(first, entries_.end(), end, less_page);
     entries_.erase(first, last);
+  }
+  // Appends an entry above every existing one (building a map in order).
+  void append(PageNo page, T value) {
+    assert(entries_.empty() || entries_.back().page < page);
+    entries_.push_back(Entry{page, value});
   }
   const std::vector<Entry>& entries() const { return entries_; }
   bool empty() const { return entries_.empty(); }
@@ -92,13 +99,15 @@ class PageTable {
 
  private:
   static bool less_page(const Entry& e, PageNo page) { return e.page < page; }
-  std::vector<Entry>::const_iterator lower(PageNo page) const {
+  typename std::vector<Entry>::const_iterator lower(PageNo page) const {
     return std::lower_bound(entries_.begin(), entries_.end(), page, less_page);
   }
-  std::vector<Entry>::iterator lower(PageNo page) {
+  typename std::vector<Entry>::iterator lower(PageNo page) {
     return std::lower_bound(entries_.begin(), entries_.end(), page, less_page);
   }
   std::vector<Entry> entries_;
 };
+
+using PageTable = PageMap<Pte>;
 
 }  // namespace rmc

@@ -20,6 +20,10 @@ struct Process {
   PageTable pt;
   PageNo start_brk = kDefaultStartBrk;
   PageNo brk = kDefaultStartBrk;
+  // Where the last VMA lookup landed in `vmas` (the kernel's vmacache idea):
+  // consecutive lookups mostly hit the same VMA. Only a hint: it is
+  // re-validated against the list on every use.
+  mutable size_t lookup_hint = 0;
 
   bool live() const { return state == ProcessState::kLive; }
 };

@@ -33,27 +33,31 @@ void World::reset() {
 
 namespace {
 
-// Index of the first VMA in `list` with end > addr.
-size_t first_ending_after(const World& w, const std::vector<VmaId>& list, PageNo addr) {
+// Index of the first VMA of the process with end > addr (find_vma).
+size_t first_ending_after(const World& w, const Process& p, PageNo addr) {
+  const std::vector<VmaId>& list = p.vmas;
+  const size_t hint = p.lookup_hint;
+  if (hint < list.size() && w.vma(list[hint]).end > addr && (hint == 0 || w.vma(list[hint - 1]).end <= addr))
+    return hint;
   auto it = std::partition_point(list.begin(), list.end(),
                                  [&](VmaId id) { return w.vma(id).end <= addr; });
-  return static_cast<size_t>(it - list.begin());
+  p.lookup_hint = static_cast<size_t>(it - list.begin());
+  return p.lookup_hint;
 }
 
 size_t position_in_mm(const World& w, VmaId id) {
   const Vma& v = w.vma(id);
-  const std::vector<VmaId>& list = w.proc(v.mm).vmas;
-  size_t i = first_ending_after(w, list, v.start);
-  assert(i < list.size() && list[i] == id);
+  size_t i = first_ending_after(w, w.proc(v.mm), v.start);
+  assert(i < w.proc(v.mm).vmas.size() && w.proc(v.mm).vmas[i] == id);
   return i;
 }
 
 }  // namespace
 
 VmaId World::find_vma(ProcessId pid, PageNo addr) const {
-  const std::vector<VmaId>& list = proc(pid).vmas;
-  size_t i = first_ending_after(*this, list, addr);
-  return i < list.size() ? list[i] : kNoVma;
+  const Process& p = proc(pid);
+  size_t i = first_ending_after(*this, p, addr);
+  return i < p.vmas.size() ? p.vmas[i] : kNoVma;
 }
 
 VmaId World::vma_lookup(ProcessId pid, PageNo addr) const {
@@ -128,7 +132,7 @@ void World::vma_link(VmaId id) {
   const Vma& v = vma(id);
   std::vector<VmaId>& list = proc(v.mm).vmas;
   assert(list.size() < kMaxVmasPerProcess);
-  size_t i = first_ending_after(*this, list, v.start);
+  size_t i = first_ending_after(*this, proc(v.mm), v.start);
   assert(i == list.size() || vma(list[i]).start >= v.end);  // no overlap
   assert(i == 0 || vma(list[i - 1]).end <= v.start);
   list.insert(list.begin() + static_cast<ptrdiff_t>(i), id);

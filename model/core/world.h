@@ -246,6 +246,8 @@ class World {
   VmaId copy_vma(VmaId src, PageNo new_addr, PageNo len, PageNo pgoff);
   void move_vma(ProcessId pid, PageNo addr, PageNo old_len, PageNo new_addr, PageNo new_len,
                 bool dontunmap);
+  PageNo resize_or_move(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_len,
+                        PageNo new_addr, uint8_t flags);
   void expand_downwards(VmaId stack, PageNo new_start);
   bool anon_mergeable(VmaId target, AnonWord source_anon, VmaId middle, VmaId copied_from) const;
   // mm/memory.c (fault.cpp).

@@ -144,7 +144,8 @@ void EagerPolicy::prepare(World& w, VmaId id) {
 // first. Only fork arrives with dst->anon_vma == NULL, and only then may an
 // anon_vma with no VMA and at most one child be reused for dst.
 void EagerPolicy::clone(World& w, VmaId dst, VmaId src) {
-  const std::vector<AvcId> src_chain = chain(src);
+  chain_mut(dst);  // size chains_ first: link() must not move src's list
+  const std::vector<AvcId>& src_chain = chain_mut(src);
   const AnonWord src_anon = w.vma(src).anon;
   for (auto it = src_chain.rbegin(); it != src_chain.rend(); ++it) {
     const AnonVmaId av = avcs_[idx(*it)].anon_vma;
