@@ -51,8 +51,9 @@ void check_vma_layout(const World& w, std::vector<Violation>& out) {
 }
 
 void check_page_tables(const World& w, std::vector<Violation>& out) {
-  std::vector<uint32_t> mapcount(w.pfn_slots(), 0);
-  std::vector<uint32_t> swap_count(w.swap_slots(), 0);
+  thread_local std::vector<uint32_t> mapcount, swap_count;  // reused: checks run every step
+  mapcount.assign(w.pfn_slots(), 0);
+  swap_count.assign(w.swap_slots(), 0);
   for_each_live_process(w, [&](ProcessId pid) {
     for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
       const Pte& pte = e.pte;
@@ -173,7 +174,9 @@ struct Mapping {
 
 void check_rmap_walks(const World& w, std::vector<Violation>& out) {
   // Ground truth: every present or migration entry, grouped by folio.
-  std::vector<Mapping> truth;
+  thread_local std::vector<Mapping> truth, found;
+  thread_local RmapWalk walk;
+  truth.clear();
   for_each_live_process(w, [&](ProcessId pid) {
     for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
       if (e.pte.kind != PteKind::kPresent && e.pte.kind != PteKind::kMigration) continue;
@@ -184,8 +187,6 @@ void check_rmap_walks(const World& w, std::vector<Violation>& out) {
     }
   });
   std::sort(truth.begin(), truth.end());
-  RmapWalk walk;
-  std::vector<Mapping> found;
   for (size_t i = 0; i < truth.size();) {
     const FolioId id = truth[i].folio;
     size_t end = i;

@@ -100,6 +100,21 @@ void check_i1_chain_own(const World& w, const EagerPolicy& p, std::vector<Violat
 }
 
 void check_i2_tree_mirror(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+  // Which AVCs are in a tree, and which are in the list of their VMA.
+  thread_local std::vector<uint8_t> in_a_tree, in_a_list;
+  in_a_tree.assign(p.avc_slots(), 0);
+  in_a_list.assign(p.avc_slots(), 0);
+  for (size_t i = 0; i < p.anon_vma_slots(); i++) {
+    const AnonVma& av = p.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
+    if (!av.alive && !av.tree.empty()) add(out, "I2", fmt::format("freed {} still has a tree", av_name(av.id)));
+    for (size_t k = 0; k < av.tree.size(); k++) {
+      const Avc& avc = p.avc(av.tree[k]);
+      if (avc.anon_vma == av.id) in_a_tree[idx(avc.id)] = 1;
+      else add(out, "I2", fmt::format("{}: tree holds AVC {} of {}", av_name(av.id), idx(avc.id), av_name(avc.anon_vma)));
+      if (k > 0 && p.avc(av.tree[k - 1]).first > avc.first)
+        add(out, "I2", fmt::format("{}: tree out of order at AVC {}", av_name(av.id), idx(avc.id)));
+    }
+  }
   for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
     for (AvcId id : p.chain(v.id)) {
       const Avc& avc = p.avc(id);
@@ -107,27 +122,19 @@ void check_i2_tree_mirror(const World& w, const EagerPolicy& p, std::vector<Viol
         add(out, "I2", fmt::format("VMA {}: chain holds AVC {} of VMA {} (alive {})", idx(v.id), idx(id), idx(avc.vma), avc.alive));
         continue;
       }
+      in_a_list[idx(id)] = 1;
       if (!av_valid(p, avc.anon_vma)) continue;  // I8
-      const auto& tree = p.anon_vma(avc.anon_vma).tree;
-      if (!avc.in_tree || std::find(tree.begin(), tree.end(), id) == tree.end())
+      if (!avc.in_tree || !in_a_tree[idx(id)])
         add(out, "I2", fmt::format("VMA {}: AVC {} is not in the tree of {}", idx(v.id), idx(id), av_name(avc.anon_vma)));
       if (avc.first != v.pgoff || avc.last != v.pgoff + v.pages() - 1)
         add(out, "I2", fmt::format("VMA {}: AVC {} is keyed [{}, {}] in {} but the VMA spans [{}, {}]", idx(v.id), idx(id),
                                    hex(avc.first), hex(avc.last), av_name(avc.anon_vma), hex(v.pgoff), hex(v.pgoff + v.pages() - 1)));
     }
   });
-  for (size_t i = 0; i < p.anon_vma_slots(); i++) {
-    const AnonVma& av = p.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
-    if (!av.alive && !av.tree.empty()) add(out, "I2", fmt::format("freed {} still has a tree", av_name(av.id)));
-    for (size_t k = 0; k < av.tree.size(); k++) {
-      const Avc& avc = p.avc(av.tree[k]);
-      if (!avc.alive || avc.anon_vma != av.id ||
-          std::find(p.chain(avc.vma).begin(), p.chain(avc.vma).end(), avc.id) == p.chain(avc.vma).end())
-        add(out, "I2", fmt::format("{}: tree holds AVC {} that is not in the list of VMA {}", av_name(av.id), idx(avc.id), idx(avc.vma)));
-      if (k > 0 && p.avc(av.tree[k - 1]).first > avc.first)
-        add(out, "I2", fmt::format("{}: tree out of order at AVC {}", av_name(av.id), idx(avc.id)));
-    }
-  }
+  for (size_t i = 0; i < p.avc_slots(); i++)
+    if (in_a_tree[i] && !in_a_list[i])
+      add(out, "I2", fmt::format("AVC {} is in the tree of {} but not in the list of a live VMA", i,
+                                 av_name(p.avc(AvcId{static_cast<uint32_t>(i)}).anon_vma)));
 }
 
 void check_i3_reachability(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
@@ -160,7 +167,8 @@ void check_i6_equal_own_equal_chain(const World& w, const EagerPolicy& p, std::v
   //     an anon_vma only when no VMA uses it (num_active_vmas == 0), and
   //     neighbour reuse, split and merge stay inside the mm. CVE-2022-42703
   //     broke (b) first, then (a).
-  std::vector<std::pair<AnonWord, VmaId>> by_own;
+  thread_local std::vector<std::pair<AnonWord, VmaId>> by_own;
+  by_own.clear();
   for (uint8_t pid = 0; pid < kMaxProcesses; pid++) {
     const Process& proc = w.proc(ProcessId{pid});
     if (!proc.live()) continue;
@@ -187,7 +195,10 @@ void check_i6_equal_own_equal_chain(const World& w, const EagerPolicy& p, std::v
 
 void check_i7_counters(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
   const size_t n = p.anon_vma_slots();
-  std::vector<int32_t> active(n, 0), children(n, 0), refs(n, 0);
+  thread_local std::vector<int32_t> active, children, refs;  // reused: checks run every step
+  active.assign(n, 0);
+  children.assign(n, 0);
+  refs.assign(n, 0);
   for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
     if (v.faulted() && idx(anon_vma_of(v.anon)) < n) active[idx(anon_vma_of(v.anon))]++;
   });

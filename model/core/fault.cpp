@@ -182,9 +182,11 @@ void World::do_swap_page(VmaId id, PageNo addr, bool write) {
 }
 
 // populate_vma_page_range: writable private VMAs are write-faulted (breaking
-// COW, allocating folios); others are read-faulted (zero page).
+// COW, allocating folios); other accessible ones are read-faulted (zero
+// page); a PROT_NONE VMA is not touched (GUP refuses it).
 void World::populate(VmaId id, PageNo start, PageNo end) {
   const ProcessId pid = vma(id).mm;
+  if (vma(id).prot == kProtNone) return;
   const bool write = vma(id).prot & kProtWrite;
   for (PageNo addr = start; addr < end; addr++) {
     const Pte* pte = proc(pid).pt.find(addr);

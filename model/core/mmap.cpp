@@ -40,7 +40,8 @@ void World::do_munmap(ProcessId pid, PageNo start, PageNo end) {
   if (first == kNoVma || vma(first).start >= end) return;
   // The surviving outer pieces are new structs; the original is freed.
   if (vma(first).start < start) split_vma(first, start, /*new_below=*/true);
-  std::vector<VmaId> detached;
+  thread_local std::vector<VmaId> detached;  // do_munmap does not nest
+  detached.clear();
   for (VmaId id = first; id != kNoVma && vma(id).start < end; id = vma_next(id)) {
     if (vma(id).end > end) split_vma(id, end, /*new_below=*/false);
     detached.push_back(id);
@@ -115,7 +116,7 @@ void World::brk(ProcessId pid, PageNo new_brk) {
   const uint8_t prot = kProtRead | kProtWrite;
   const VmFlags flags = kVmAccount;
   VmaId brkvma = vma_before(*this, pid, old_brk);
-  if (brkvma != kNoVma && vma(brkvma).start < p.start_brk) brkvma = kNoVma;  // vma_prev_limit
+  if (brkvma != kNoVma && vma(brkvma).end <= p.start_brk) brkvma = kNoVma;  // vma_prev_limit
   Merge m;
   m.mm = pid;
   m.prev = brkvma;

@@ -191,7 +191,8 @@ void EagerPolicy::fork(World& w, VmaId child, VmaId parent) {
 // its tree reference (freed after the loop).
 void EagerPolicy::unlink(World& w, VmaId id) {
   std::vector<AvcId>& list = chain_mut(id);
-  std::vector<AvcId> emptied;
+  thread_local std::vector<AvcId> emptied;  // unlink does not nest
+  emptied.clear();
   for (AvcId avc_id : list) {
     tree_remove(avc_id);
     AnonVma& av = anon_vmas_[idx(avcs_[idx(avc_id)].anon_vma)];
