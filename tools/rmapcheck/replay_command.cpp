@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "model/check/runner.h"
 #include "model/check/step_json.h"
 #include "model/core/atomic_file.h"
@@ -27,6 +29,27 @@ std::string options_summary(const ModelOptions& options) {
   std::string out;
   for (auto& [name, value] : option_lines(options)) out += fmt::format(" {}={}", name, value);
   return out.empty() ? " (defaults)" : out;
+}
+
+// At most kShownPerProperty messages per property, in check order, then a
+// count of the rest: one broken rule usually breaks it on every page.
+constexpr size_t kShownPerProperty = 3;
+
+std::string summarize_violations(const std::vector<Violation>& violations) {
+  std::string out;
+  std::vector<std::string> order;
+  for (const Violation& v : violations)
+    if (std::find(order.begin(), order.end(), v.property) == order.end()) order.push_back(v.property);
+  for (const std::string& property : order) {
+    size_t shown = 0, total = 0;
+    for (const Violation& v : violations) {
+      if (v.property != property) continue;
+      if (shown++ < kShownPerProperty) out += fmt::format("  [{}] {}\n", v.property, v.message);
+      total++;
+    }
+    if (total > kShownPerProperty) out += fmt::format("  [{}] ... and {} more\n", property, total - kShownPerProperty);
+  }
+  return out;
 }
 
 int exit_code_of(const Verdict& verdict) {
@@ -62,6 +85,7 @@ int replay(const ReplayArgs& args) {
   for (const TraceLine& line : trace.lines) {
     if (line.kind != TraceLine::Kind::kOp && line.kind != TraceLine::Kind::kExpect) continue;
     step++;
+    const std::string before = render_layout(*world) + render_vma_table(*world);
     StepResult result = runner.run_line(line);
     const std::string text = line.kind == TraceLine::Kind::kOp ? print_op(line.op) : print_expect(line.expect);
     if (!args.json_path.empty()) steps.push_back(step_json(*world, step, line, result));
@@ -82,10 +106,10 @@ int replay(const ReplayArgs& args) {
       verdict.line = line.line;
       verdict.step = step;
       verdict.violations = result.violations;
-      fmt::print("\n{}:{}: step {} ({}) breaks {} check(s):\n", trace.source, line.line, step, text,
-                 result.violations.size());
-      for (const Violation& v : result.violations) fmt::print("  [{}] {}\n", v.property, v.message);
-      fmt::print("\nstate after the step:\n{}{}", render_layout(*world), render_vma_table(*world));
+      fmt::print("\n{}:{}: step {} ({}) breaks {} check(s):\n{}", trace.source, line.line, step, text,
+                 result.violations.size(), summarize_violations(result.violations));
+      fmt::print("\nbefore the step:\n{}\nafter the step:\n{}{}", before, render_layout(*world),
+                 render_vma_table(*world));
       break;
     }
   }
