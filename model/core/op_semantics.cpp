@@ -12,6 +12,13 @@ namespace rmc {
 
 namespace {
 
+// access_error() on x86: a read needs the VMA to be accessible at all (write
+// and exec imply read there); a write needs VM_WRITE.
+bool accessible(uint8_t vma_prot, uint8_t access) {
+  if (access & kProtWrite) return vma_prot & kProtWrite;
+  return vma_prot != kProtNone;
+}
+
 std::string range_name(PageNo addr, PageNo len) { return fmt::format("[{}, {})", hex(addr), hex(addr + len)); }
 
 // Every page of [addr, addr + len) is accessible with `prot` (touched from
@@ -26,12 +33,12 @@ std::optional<std::string> check_access(const World& w, ProcessId pid, PageNo ad
       VmaId stack = w.stack_to_expand(pid, page);
       if (stack == kNoVma)
         return fmt::format("{} of {}: no VMA maps it and no stack can grow down to it (SIGSEGV)", what, hex(page));
-      if ((w.vma(stack).prot & prot) != prot)
+      if (!accessible(w.vma(stack).prot, prot))
         return fmt::format("{} of {}: the stack it would grow is {} (SIGSEGV)", what, hex(page), prot_name(w.vma(stack).prot));
       grown_end = w.vma(stack).start;
       continue;
     }
-    if ((w.vma(id).prot & prot) != prot)
+    if (!accessible(w.vma(id).prot, prot))
       return fmt::format("{} of {}: the VMA is {} (SIGSEGV)", what, hex(page), prot_name(w.vma(id).prot));
   }
   return std::nullopt;

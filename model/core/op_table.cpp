@@ -412,7 +412,8 @@ std::optional<std::string> parse_vma_spec(std::string_view token, VmaSpec& spec)
     if (parts[i] == "faulted" || parts[i] == "unfaulted") {
       if (spec.faulted >= 0) return std::string("anon state given twice");
       spec.faulted = parts[i] == "faulted";
-    } else if (auto prot = prot_from_name(parts[i]); prot && spec.prot < 0) {
+    } else if (auto prot = prot_from_name(parts[i])) {
+      if (spec.prot >= 0) return std::string("protection given twice");
       spec.prot = *prot;
     } else {
       return fmt::format("bad VMA attribute '{}' (a protection, 'faulted' or 'unfaulted')", parts[i]);

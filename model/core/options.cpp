@@ -34,6 +34,8 @@ std::optional<Bug> bug_from_name(std::string_view name) {
 std::optional<std::string> apply_option(ModelOptions& options, std::string_view name,
                                         std::string_view value) {
   if (name == "large_folio_order") {
+    if (options.large_folio_order_set) return std::string("large_folio_order given twice");
+    options.large_folio_order_set = true;
     auto order = parse_number(value);
     if (!order || *order > kMaxFolioOrder)
       return fmt::format("large_folio_order must be 0-{}, not '{}'", kMaxFolioOrder, value);
@@ -41,6 +43,8 @@ std::optional<std::string> apply_option(ModelOptions& options, std::string_view 
     return std::nullopt;
   }
   if (name == "swapcache_after_pageout") {
+    if (options.swapcache_after_pageout_set) return std::string("swapcache_after_pageout given twice");
+    options.swapcache_after_pageout_set = true;
     auto on = parse_switch(value);
     if (!on) return fmt::format("swapcache_after_pageout is on or off, not '{}'", value);
     options.swapcache_after_pageout = *on;
@@ -54,6 +58,12 @@ std::optional<std::string> apply_option(ModelOptions& options, std::string_view 
     return std::nullopt;
   }
   return fmt::format("unknown option '{}' (large_folio_order swapcache_after_pageout bug)", name);
+}
+
+std::string canonical_option_value(std::string_view name, std::string_view value) {
+  if (name == "large_folio_order")
+    if (auto order = parse_number(value)) return std::to_string(*order);
+  return std::string(value);
 }
 
 std::vector<std::pair<std::string, std::string>> option_lines(const ModelOptions& options) {

@@ -34,16 +34,24 @@ struct ModelOptions {
   // a fresh folio (a non-exclusive one lands in the root anon_vma).
   bool swapcache_after_pageout = true;
   uint32_t bugs = 0;  // bit per Bug
+  // Set by option lines, so that a trace cannot give an option twice.
+  bool large_folio_order_set = false;
+  bool swapcache_after_pageout_set = false;
 
   bool bug(Bug b) const { return bugs & (1u << static_cast<uint32_t>(b)); }
   void set_bug(Bug b) { bugs |= 1u << static_cast<uint32_t>(b); }
-  bool operator==(const ModelOptions&) const = default;
+  bool operator==(const ModelOptions& o) const {
+    return large_folio_order == o.large_folio_order &&
+           swapcache_after_pageout == o.swapcache_after_pageout && bugs == o.bugs;
+  }
 };
 
 // Option lines of a trace, in the order written: ("large_folio_order", "4").
 // Returns an error message, or nothing when applied.
 std::optional<std::string> apply_option(ModelOptions& options, std::string_view name,
                                         std::string_view value);
+// The value as an option line prints it ("0x2" -> "2").
+std::string canonical_option_value(std::string_view name, std::string_view value);
 // The option lines that reproduce `options` (non-defaults only).
 std::vector<std::pair<std::string, std::string>> option_lines(const ModelOptions& options);
 

@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -105,6 +107,7 @@ ParseResult parse_trace(std::string_view text, std::string_view source) {
   trace.source = std::string(source);
   ProcessTracker processes;
   bool seen_op = false;
+  uint32_t op_lines = 0;
   uint32_t line_no = 0;
   size_t pos = 0;
   auto error = [&](std::string message) {
@@ -126,8 +129,10 @@ ParseResult parse_trace(std::string_view text, std::string_view source) {
     if (line_no == 1) {
       if (line.substr(0, kTraceMagic.size()) != kTraceMagic)
         return error(fmt::format("not an rmapcheck trace: the first line must be '{} {}'", kTraceMagic, kTraceVersion));
-      auto version = parse_number(line.substr(std::min(line.size(), kTraceMagic.size() + 1)));
-      if (!version || line.size() <= kTraceMagic.size() || line[kTraceMagic.size()] != ' ')
+      const std::string_view digits = line.substr(std::min(line.size(), kTraceMagic.size() + 1));
+      auto version = parse_number(digits);
+      if (!version || digits.find_first_not_of("0123456789") != std::string_view::npos ||
+          line.size() <= kTraceMagic.size() || line[kTraceMagic.size()] != ' ')
         return error(fmt::format("bad version line (expected '{} {}')", kTraceMagic, kTraceVersion));
       if (*version != kTraceVersion)
         return error(fmt::format("trace version {} is not supported (this rmapcheck reads version {})", *version, kTraceVersion));
@@ -140,7 +145,6 @@ ParseResult parse_trace(std::string_view text, std::string_view source) {
     std::vector<std::string_view> tokens = tokenize(line, comment_at);
     if (tokens.empty()) {
       if (comment_at == std::string_view::npos) {
-        if (line.find_first_not_of(" \t") != std::string_view::npos) return error("bad line");
         out.kind = TraceLine::Kind::kBlank;
       } else {
         out.kind = TraceLine::Kind::kComment;
@@ -151,8 +155,13 @@ ParseResult parse_trace(std::string_view text, std::string_view source) {
           if (trace.expected) return error("a second EXPECT line");
           if (seen_op) return error("EXPECT belongs in the header, before the first op");
           ExpectedVerdict verdict;
-          if (auto err = parse_verdict(body.substr(7), verdict)) return error(*err);
+          std::string_view text = body.substr(7);
+          while (!text.empty() && (text[0] == ' ' || text[0] == '\t')) text.remove_prefix(1);
+          if (auto err = parse_verdict(text, verdict)) return error(*err);
           trace.expected = verdict;
+        } else if (body.size() >= 7 && std::equal(body.begin(), body.begin() + 7, "EXPECT:",
+                                                 [](char a, char b) { return std::toupper(a) == b; })) {
+          return error("write the verdict line as '# EXPECT: ...' (upper case)");
         }
       }
       trace.lines.push_back(std::move(out));
@@ -165,8 +174,8 @@ ParseResult parse_trace(std::string_view text, std::string_view source) {
       if (tokens.size() != 3) return error("syntax: option NAME VALUE");
       out.kind = TraceLine::Kind::kOption;
       out.option_name = std::string(tokens[1]);
-      out.option_value = std::string(tokens[2]);
       if (auto err = apply_option(trace.options, tokens[1], tokens[2])) return error(*err);
+      out.option_value = canonical_option_value(tokens[1], tokens[2]);
     } else if (tokens[0] == "expect") {
       out.kind = TraceLine::Kind::kExpect;
       if (auto err = parse_expect(tokens, out.expect)) return error(*err);
@@ -175,12 +184,13 @@ ParseResult parse_trace(std::string_view text, std::string_view source) {
       if (out.expect.kind == ExpectKind::kVmas)
         if (auto err = processes.check_ref(out.expect.pid)) return error("expect: " + *err);
     } else {
-      if (tokens.size() < 2) return error(fmt::format("'{}': expected 'P<n> OP ...', 'option' or 'expect'", tokens[0]));
+      if (tokens.size() < 2 || tokens[0].empty() || tokens[0][0] != 'P')
+        return error(fmt::format("'{}': expected 'P<n> OP ...', 'option' or 'expect'", tokens[0]));
       out.kind = TraceLine::Kind::kOp;
       if (auto err = parse_op(tokens, out.op)) return error(*err);
       if (auto err = processes.step(out.op)) return error(*err);
       seen_op = true;
-      if (trace.op_count() >= kMaxTraceOps) return error(fmt::format("more than {} ops", kMaxTraceOps));
+      if (++op_lines > kMaxTraceOps) return error(fmt::format("more than {} ops", kMaxTraceOps));
     }
     trace.lines.push_back(std::move(out));
   }

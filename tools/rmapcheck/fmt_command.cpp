@@ -16,6 +16,10 @@ int format_trace(const std::vector<std::string>& paths, bool check) {
   int status = kExitPass;
   for (const std::string& path : paths) {
     std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      fmt::print(stderr, "{}: cannot open file\n", path);
+      return kExitBadInput;
+    }
     std::ostringstream text;
     text << in.rdbuf();
     ParseResult parsed = parse_trace(text.str(), path);
