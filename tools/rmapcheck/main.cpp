@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   rmc::cli::add_run_command(app, exit_code);
   rmc::cli::add_fmt_command(app, exit_code);
   rmc::cli::add_kernel_commands(app, exit_code);
+  rmc::cli::add_prove_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
