@@ -841,3 +841,25 @@ TEST(TraceFormat, MutatedTracesNeverCrash) {
 
 }  // namespace
 }  // namespace rmc
+
+namespace rmc {
+namespace {
+
+TEST(TraceFormat, VerdictPerDesign) {
+  ParseResult parsed = parse_trace(
+      "# rmapcheck trace 1\n# EXPECT: pass\n# EXPECT[lazy]: fail rmap-missing\nP0 exit\n", "t");
+  ASSERT_TRUE(std::holds_alternative<Trace>(parsed));
+  const Trace& trace = std::get<Trace>(parsed);
+  EXPECT_EQ(trace.expectation("eager")->kind, ExpectedVerdict::Kind::kPass);
+  EXPECT_EQ(trace.expectation("lazy")->kind, ExpectedVerdict::Kind::kFail);
+  EXPECT_EQ(trace.expectation("lazy")->property, "rmap-missing");
+  EXPECT_EQ(print_trace(trace), "# rmapcheck trace 1\n# EXPECT: pass\n# EXPECT[lazy]: fail rmap-missing\nP0 exit\n");
+  for (const char* bad : {"# EXPECT[]: pass\n", "# EXPECT[Lazy]: pass\n", "# EXPECT[lazy] pass\n",
+                          "# EXPECT[lazy]: pass\n# EXPECT[lazy]: error\n", "# EXPECT[lazy]: maybe\n"}) {
+    ParseResult r = parse_trace(std::string("# rmapcheck trace 1\n") + bad, "t");
+    EXPECT_TRUE(std::holds_alternative<TraceError>(r)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace rmc

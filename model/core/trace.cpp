@@ -87,6 +87,12 @@ class ProcessTracker {
 
 }  // namespace
 
+std::optional<ExpectedVerdict> Trace::expectation(std::string_view design) const {
+  auto it = expected_for.find(std::string(design));
+  if (it != expected_for.end()) return it->second;
+  return expected;
+}
+
 size_t Trace::op_count() const {
   size_t n = 0;
   for (const TraceLine& line : lines) n += line.kind == TraceLine::Kind::kOp;
@@ -159,6 +165,19 @@ ParseResult parse_trace(std::string_view text, std::string_view source) {
           while (!text.empty() && (text[0] == ' ' || text[0] == '\t')) text.remove_prefix(1);
           if (auto err = parse_verdict(text, verdict)) return error(*err);
           trace.expected = verdict;
+        } else if (body.substr(0, 7) == "EXPECT[") {
+          const size_t close = body.find("]:");
+          const std::string design(body.substr(7, close == std::string_view::npos ? 0 : close - 7));
+          if (close == std::string_view::npos || design.empty() ||
+              design.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos)
+            return error("bad design verdict line (syntax: '# EXPECT[design]: pass | fail PROPERTY | error')");
+          if (trace.expected_for.count(design)) return error(fmt::format("a second EXPECT line for {}", design));
+          if (seen_op) return error("EXPECT belongs in the header, before the first op");
+          ExpectedVerdict verdict;
+          std::string_view text = body.substr(close + 2);
+          while (!text.empty() && (text[0] == ' ' || text[0] == '\t')) text.remove_prefix(1);
+          if (auto err = parse_verdict(text, verdict)) return error(*err);
+          trace.expected_for[design] = verdict;
         } else if (body.size() >= 7 && std::equal(body.begin(), body.begin() + 7, "EXPECT:",
                                                  [](char a, char b) { return std::toupper(a) == b; })) {
           return error("write the verdict line as '# EXPECT: ...' (upper case)");

@@ -4,6 +4,7 @@
 //
 //   # rmapcheck trace 1                  <- version line, always first
 //   # EXPECT: pass                       <- the verdict a judge checks
+//   # EXPECT[lazy]: fail rmap-missing    <- the verdict for one design
 //   option large_folio_order 4           <- model options, before any op
 //   P0 mmap 0x100 8 rw                   <- one op per line
 //   P0 write 0x100 4   # why            <- trailing comments are kept
@@ -14,6 +15,7 @@
 // "file:line: message"; parsing never crashes or loops.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,8 +53,12 @@ struct Trace {
   std::string source = "<trace>";  // file name, for messages
   ModelOptions options;            // from the option lines, applied in order
   std::vector<TraceLine> lines;    // everything after the version line
-  std::optional<ExpectedVerdict> expected;
+  std::optional<ExpectedVerdict> expected;  // "# EXPECT:" (every design)
+  std::map<std::string, ExpectedVerdict> expected_for;  // "# EXPECT[design]:"
 
+  // The verdict the trace expects from `design`: its own line, else the
+  // common one.
+  std::optional<ExpectedVerdict> expectation(std::string_view design) const;
   size_t op_count() const;
   void add_op(const Op& op);  // appends an op line
 };

@@ -122,7 +122,7 @@ int replay(const ReplayArgs& args) {
     }
   }
   fmt::print("verdict: {}  ({} steps{})\n", describe_verdict(verdict), step,
-             trace.expected ? fmt::format(", trace expects {}", print_verdict(*trace.expected)) : "");
+             trace.expectation(args.design) ? fmt::format(", trace expects {}", print_verdict(*trace.expectation(args.design))) : "");
   return exit_code_of(verdict);
 }
 
@@ -141,7 +141,7 @@ int judge(const std::vector<std::string>& paths, const std::string& design) {
       expected = error->expected;
     } else {
       const Trace& trace = std::get<Trace>(parsed);
-      expected = trace.expected;
+      expected = trace.expectation(design);
       verdict = run_trace(trace, design, /*checks=*/true);
     }
     if (!expected) {

@@ -60,7 +60,7 @@ int run_main_job(const RunArgs& args) {
     } else {
       RunStats stats;
       verdict = run_trace(std::get<Trace>(parsed), "eager", true, &stats);
-      expected = std::get<Trace>(parsed).expected;
+      expected = std::get<Trace>(parsed).expectation("eager");
       corpus.steps += stats.steps;
       corpus.checks += stats.checks;
     }
