@@ -47,8 +47,8 @@ class BrokenState : public ::testing::Test {
     for (const Violation& v : out) properties.push_back(v.property);
     return properties;
   }
-  Check eager_check(void (*fn)(const World&, const EagerPolicy&, std::vector<Violation>&)) {
-    return [this, fn](const World& w, std::vector<Violation>& out) { fn(w, eager_c(), out); };
+  Check eager_check(void (*fn)(const World&, const AnonVmaView&, std::vector<Violation>&)) {
+    return [this, fn](const World& w, std::vector<Violation>& out) { fn(w, eager_c().view(), out); };
   }
   // The first VMA of a process, the folio mapped at a page.
   VmaId vma_at(uint8_t pid, PageNo addr) { return w().vma_lookup(ProcessId{pid}, addr); }
@@ -80,7 +80,7 @@ TEST_F(BrokenState, I1ChainOwn) {
 TEST_F(BrokenState, I1OwnNotInChain) {
   build(kForked);
   Check check = eager_check(check_i1_chain_own);
-  auto& chain = eager().chain_mut(vma_at(1, 0x100));
+  auto& chain = eager().forest_mut().chain_mut(vma_at(1, 0x100));
   chain.erase(chain.begin());  // drop the AVC of its own anon_vma
   EXPECT_TRUE(fires(run(check), "I1"));
 }
@@ -97,8 +97,8 @@ TEST_F(BrokenState, I2TreeKeyStale) {
 TEST_F(BrokenState, I2AvcMissingFromTree) {
   build(kForked);
   Check check = eager_check(check_i2_tree_mirror);
-  AvcId avc = eager().chain(vma_at(1, 0x100)).front();
-  auto& tree = eager().anon_vma_mut(eager().avc(avc).anon_vma).tree;
+  AvcId avc = eager().forest_mut().chain(vma_at(1, 0x100)).front();
+  auto& tree = eager().forest_mut().anon_vma_mut(eager().forest_mut().avc(avc).anon_vma).tree;
   tree.erase(std::find(tree.begin(), tree.end(), avc));
   EXPECT_TRUE(fires(run(check), "I2"));
 }
@@ -133,7 +133,7 @@ TEST_F(BrokenState, I6EqualOwnDifferentChains) {
   build("P0 mmap 0x100 4 rw\nP0 write 0x100 4\nP0 fork P1\nP1 mprotect 0x102 2 r\n");
   Check check = eager_check(check_i6_equal_own_equal_chain);
   ASSERT_TRUE(run(check).empty());
-  auto& chain = eager().chain_mut(vma_at(1, 0x102));
+  auto& chain = eager().forest_mut().chain_mut(vma_at(1, 0x102));
   chain.pop_back();  // the sibling loses its link to the root
   EXPECT_TRUE(fires(run(check), "I6"));
 }
@@ -150,15 +150,15 @@ TEST_F(BrokenState, I7Counters) {
   Check check = eager_check(check_i7_counters);
   ASSERT_TRUE(run(check).empty());
   AnonVmaId own = anon_vma_of(w().vma(vma_at(1, 0x100)).anon);
-  eager().anon_vma_mut(own).num_active_vmas++;
+  eager().forest_mut().anon_vma_mut(own).num_active_vmas++;
   EXPECT_TRUE(fires(run(check), "I7"));
-  eager().anon_vma_mut(own).num_active_vmas--;
+  eager().forest_mut().anon_vma_mut(own).num_active_vmas--;
   ASSERT_TRUE(run(check).empty());
-  AnonVmaId root = eager().anon_vma(own).root;
-  eager().anon_vma_mut(root).num_children--;
+  AnonVmaId root = eager().forest_mut().anon_vma(own).root;
+  eager().forest_mut().anon_vma_mut(root).num_children--;
   EXPECT_TRUE(fires(run(check), "I7"));
-  eager().anon_vma_mut(root).num_children++;
-  eager().anon_vma_mut(root).refcount++;
+  eager().forest_mut().anon_vma_mut(root).num_children++;
+  eager().forest_mut().anon_vma_mut(root).refcount++;
   EXPECT_TRUE(fires(run(check), "I7"));
 }
 
@@ -167,7 +167,7 @@ TEST_F(BrokenState, I8FreedAnonVmaStillUsed) {
   Check check = eager_check(check_i8_lifetime);
   ASSERT_TRUE(run(check).empty());
   AnonVmaId own = anon_vma_of(w().vma(vma_at(0, 0x100)).anon);
-  eager().anon_vma_mut(own).alive = false;
+  eager().forest_mut().anon_vma_mut(own).alive = false;
   EXPECT_TRUE(fires(run(check), "I8"));
 }
 
@@ -176,7 +176,7 @@ TEST_F(BrokenState, I9ParentChainBroken) {
   Check check = eager_check(check_i9_fork_tree);
   ASSERT_TRUE(run(check).empty());
   AnonVmaId child = anon_vma_of(w().vma(vma_at(1, 0x100)).anon);
-  eager().anon_vma_mut(child).parent = child;  // a non-root that is its own parent
+  eager().forest_mut().anon_vma_mut(child).parent = child;  // a non-root that is its own parent
   EXPECT_TRUE(fires(run(check), "I9"));
 }
 
@@ -193,7 +193,7 @@ TEST_F(BrokenState, I11MergedVmaLosesReachability) {
   Check check = eager_check(check_i11_merge_soundness);
   ASSERT_FALSE(w().events().merged.empty());  // the last mprotect merged
   ASSERT_TRUE(run(check).empty());
-  eager().chain_mut(w().events().merged[0]).clear();
+  eager().forest_mut().chain_mut(w().events().merged[0]).clear();
   EXPECT_TRUE(fires(run(check), "I11"));
 }
 
@@ -203,8 +203,8 @@ TEST_F(BrokenState, RmapWalkMissesAMapping) {
   ASSERT_TRUE(run(check).empty());
   // The child's AVC leaves the root's tree: the walk of the shared folios
   // no longer reaches P1.
-  for (AvcId avc : eager().chain(vma_at(1, 0x100))) {
-    auto& tree = eager().anon_vma_mut(eager().avc(avc).anon_vma).tree;
+  for (AvcId avc : eager().forest_mut().chain(vma_at(1, 0x100))) {
+    auto& tree = eager().forest_mut().anon_vma_mut(eager().forest_mut().avc(avc).anon_vma).tree;
     auto it = std::find(tree.begin(), tree.end(), avc);
     if (it != tree.end()) tree.erase(it);
   }
@@ -228,7 +228,7 @@ TEST_F(BrokenState, RmapWalkComputesWrongAddress) {
 TEST_F(BrokenState, WalkOfFreedAnonVmaIsLifetime) {
   build(kForked);
   AnonVmaId root = anon_vma_of(folio_at(0, 0x100).mapping);
-  eager().anon_vma_mut(root).alive = false;
+  eager().forest_mut().anon_vma_mut(root).alive = false;
   EXPECT_TRUE(fires(run(check_rmap_walks), "lifetime"));
 }
 

@@ -8,7 +8,7 @@
 #include "model/core/geometry.h"
 #include "model/core/op_table.h"
 #include "model/core/world.h"
-#include "model/eager/eager_policy.h"
+#include "model/eager/anon_vma_view.h"
 
 namespace rmc {
 
@@ -29,23 +29,17 @@ void for_each_mm_vma(const World& w, Fn&& fn) {
   }
 }
 
-bool av_valid(const EagerPolicy& p, AnonVmaId id) {
-  return idx(id) < p.anon_vma_slots() && p.anon_vma(id).alive;
-}
+bool av_valid(const AnonVmaView& p, AnonVmaId id) { return p.forest.valid(id); }
 
 // The anon_vmas of a VMA's chain, sorted (a set).
-std::vector<AnonVmaId> chain_set(const EagerPolicy& p, VmaId vma) {
+std::vector<AnonVmaId> chain_set(const AnonVmaView& p, VmaId vma) {
   std::vector<AnonVmaId> set;
-  for (AvcId avc : p.chain(vma)) set.push_back(p.avc(avc).anon_vma);
+  for (AvcId avc : p.forest.chain(vma)) set.push_back(p.forest.avc(avc).anon_vma);
   std::sort(set.begin(), set.end());
   return set;
 }
 
-bool in_chain(const EagerPolicy& p, VmaId vma, AnonVmaId av) {
-  for (AvcId avc : p.chain(vma))
-    if (p.avc(avc).anon_vma == av) return true;
-  return false;
-}
+bool in_chain(const AnonVmaView& p, VmaId vma, AnonVmaId av) { return p.forest.in_chain(vma, av); }
 
 // The folio an entry refers to for I3/I5: present and migration entries, and
 // swap entries whose folio is in the swap cache. kNoFolio otherwise.
@@ -59,13 +53,14 @@ FolioId entry_folio(const World& w, const Pte& pte) {
 }
 
 // I3 for the entries of one VMA; `property` lets I11 report it as its own.
-void check_reachability_in(const World& w, const EagerPolicy& p, const Vma& v, const char* property,
+void check_reachability_in(const World& w, const AnonVmaView& p, const Vma& v, const char* property,
                            std::vector<Violation>& out) {
   auto [first, last] = w.proc(v.mm).pt.range(v.start, v.end);
   for (const auto* e = first; e != last; ++e) {
     FolioId f = entry_folio(w, e->pte);
-    if (f == kNoFolio || !w.folio(f).alive || w.folio(f).mapping == kNoMapping) continue;
-    AnonVmaId av = anon_vma_of(w.folio(f).mapping);
+    if (f == kNoFolio || !w.folio(f).alive) continue;
+    const AnonVmaId av = p.mapping(w.folio(f).mapping);
+    if (av == kNoAnonVma) continue;  // not an anon_vma mapping (another design's state)
     if (!in_chain(p, v.id, av))
       add(out, property, fmt::format("{}:{} maps folio {} whose anon_vma {} is not in the chain of VMA {} [{}, {})",
                                      process_name(v.mm), hex(e->page), idx(f), av_name(av), idx(v.id), hex(v.start), hex(v.end)));
@@ -74,50 +69,52 @@ void check_reachability_in(const World& w, const EagerPolicy& p, const Vma& v, c
 
 }  // namespace
 
-void check_i1_chain_own(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+void check_i1_chain_own(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
   for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
-    const auto& chain = p.chain(v.id);
-    if (v.faulted() != !chain.empty()) {
+    const auto& chain = p.forest.chain(v.id);
+    const AnonVmaId own = p.own(v);
+    if (p.linked(v) != !chain.empty()) {
       add(out, "I1", fmt::format("VMA {}: anon_vma {} but a chain of {} AVCs", idx(v.id),
-                                 v.faulted() ? av_name(anon_vma_of(v.anon)) : "NULL", chain.size()));
+                                 own != kNoAnonVma ? av_name(own) : "NULL", chain.size()));
       return;
     }
-    if (!v.faulted()) return;
-    const AnonVmaId own = anon_vma_of(v.anon);
-    if (!in_chain(p, v.id, own)) add(out, "I1", fmt::format("VMA {}: own {} is not in its chain", idx(v.id), av_name(own)));
-    if (!av_valid(p, own)) return;
-    const AnonVmaId root = p.anon_vma(own).root;
+    if (chain.empty()) return;
+    if (own != kNoAnonVma && !in_chain(p, v.id, own))
+      add(out, "I1", fmt::format("VMA {}: own {} is not in its chain", idx(v.id), av_name(own)));
+    const AnonVmaId anchor = own != kNoAnonVma ? own : p.forest.avc(chain.front()).anon_vma;
+    if (!av_valid(p, anchor)) return;
+    const AnonVmaId root = p.forest.anon_vma(anchor).root;
     bool root_seen = false;
     for (AvcId avc : chain) {
-      AnonVmaId av = p.avc(avc).anon_vma;
+      AnonVmaId av = p.forest.avc(avc).anon_vma;
       if (!av_valid(p, av)) continue;  // I8
-      if (p.anon_vma(av).root != root)
-        add(out, "I1", fmt::format("VMA {}: chain mixes roots {} and {}", idx(v.id), av_name(root), av_name(p.anon_vma(av).root)));
+      if (p.forest.anon_vma(av).root != root)
+        add(out, "I1", fmt::format("VMA {}: chain mixes roots {} and {}", idx(v.id), av_name(root), av_name(p.forest.anon_vma(av).root)));
       root_seen |= av == root;
     }
     if (!root_seen) add(out, "I1", fmt::format("VMA {}: root {} is not in its chain", idx(v.id), av_name(root)));
   });
 }
 
-void check_i2_tree_mirror(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+void check_i2_tree_mirror(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
   // Which AVCs are in a tree, and which are in the list of their VMA.
   thread_local std::vector<uint8_t> in_a_tree, in_a_list;
-  in_a_tree.assign(p.avc_slots(), 0);
-  in_a_list.assign(p.avc_slots(), 0);
-  for (size_t i = 0; i < p.anon_vma_slots(); i++) {
-    const AnonVma& av = p.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
+  in_a_tree.assign(p.forest.avc_slots(), 0);
+  in_a_list.assign(p.forest.avc_slots(), 0);
+  for (size_t i = 0; i < p.forest.anon_vma_slots(); i++) {
+    const AnonVma& av = p.forest.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
     if (!av.alive && !av.tree.empty()) add(out, "I2", fmt::format("freed {} still has a tree", av_name(av.id)));
     for (size_t k = 0; k < av.tree.size(); k++) {
-      const Avc& avc = p.avc(av.tree[k]);
+      const Avc& avc = p.forest.avc(av.tree[k]);
       if (avc.anon_vma == av.id) in_a_tree[idx(avc.id)] = 1;
       else add(out, "I2", fmt::format("{}: tree holds AVC {} of {}", av_name(av.id), idx(avc.id), av_name(avc.anon_vma)));
-      if (k > 0 && p.avc(av.tree[k - 1]).first > avc.first)
+      if (k > 0 && p.forest.avc(av.tree[k - 1]).first > avc.first)
         add(out, "I2", fmt::format("{}: tree out of order at AVC {}", av_name(av.id), idx(avc.id)));
     }
   }
   for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
-    for (AvcId id : p.chain(v.id)) {
-      const Avc& avc = p.avc(id);
+    for (AvcId id : p.forest.chain(v.id)) {
+      const Avc& avc = p.forest.avc(id);
       if (!avc.alive || avc.vma != v.id) {
         add(out, "I2", fmt::format("VMA {}: chain holds AVC {} of VMA {} (alive {})", idx(v.id), idx(id), idx(avc.vma), avc.alive));
         continue;
@@ -131,49 +128,51 @@ void check_i2_tree_mirror(const World& w, const EagerPolicy& p, std::vector<Viol
                                    hex(avc.first), hex(avc.last), av_name(avc.anon_vma), hex(v.pgoff), hex(v.pgoff + v.pages() - 1)));
     }
   });
-  for (size_t i = 0; i < p.avc_slots(); i++)
+  for (size_t i = 0; i < p.forest.avc_slots(); i++)
     if (in_a_tree[i] && !in_a_list[i])
       add(out, "I2", fmt::format("AVC {} is in the tree of {} but not in the list of a live VMA", i,
-                                 av_name(p.avc(AvcId{static_cast<uint32_t>(i)}).anon_vma)));
+                                 av_name(p.forest.avc(AvcId{static_cast<uint32_t>(i)}).anon_vma)));
 }
 
-void check_i3_reachability(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+void check_i3_reachability(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
   for_each_mm_vma(w, [&](ProcessId, const Vma& v) { check_reachability_in(w, p, v, "I3", out); });
 }
 
-void check_i5_same_root(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+void check_i5_same_root(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
   for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
     auto [first, last] = w.proc(v.mm).pt.range(v.start, v.end);
     for (const auto* e = first; e != last; ++e) {
       FolioId f = entry_folio(w, e->pte);
-      if (f == kNoFolio || !w.folio(f).alive || w.folio(f).mapping == kNoMapping) continue;
-      AnonVmaId folio_av = anon_vma_of(w.folio(f).mapping);
-      if (!v.faulted()) {
+      if (f == kNoFolio || !w.folio(f).alive) continue;
+      const AnonVmaId folio_av = p.mapping(w.folio(f).mapping);
+      if (folio_av == kNoAnonVma) continue;
+      if (!p.linked(v)) {
         add(out, "I5", fmt::format("{}:{} maps folio {} in unfaulted VMA {}", process_name(v.mm), hex(e->page), idx(f), idx(v.id)));
         continue;
       }
-      AnonVmaId own = anon_vma_of(v.anon);
+      const auto& chain = p.forest.chain(v.id);
+      const AnonVmaId own = p.own(v) != kNoAnonVma ? p.own(v) : p.forest.avc(chain.front()).anon_vma;
       if (!av_valid(p, folio_av) || !av_valid(p, own)) continue;  // I8
-      if (p.anon_vma(folio_av).root != p.anon_vma(own).root)
+      if (p.forest.anon_vma(folio_av).root != p.forest.anon_vma(own).root)
         add(out, "I5", fmt::format("{}:{}: folio {} has root {} but VMA {} has root {}", process_name(v.mm), hex(e->page), idx(f),
-                                   av_name(p.anon_vma(folio_av).root), idx(v.id), av_name(p.anon_vma(own).root)));
+                                   av_name(p.forest.anon_vma(folio_av).root), idx(v.id), av_name(p.forest.anon_vma(own).root)));
     }
   });
 }
 
-void check_i6_equal_own_equal_chain(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+void check_i6_equal_own_equal_chain(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
   // (a) within one mm, VMAs sharing an anon_vma have the same chain set;
   // (b) an anon_vma is the own anon_vma of VMAs of one mm only: fork reuses
   //     an anon_vma only when no VMA uses it (num_active_vmas == 0), and
   //     neighbour reuse, split and merge stay inside the mm. CVE-2022-42703
   //     broke (b) first, then (a).
-  thread_local std::vector<std::pair<AnonWord, VmaId>> by_own;
+  thread_local std::vector<std::pair<AnonVmaId, VmaId>> by_own;
   by_own.clear();
   for (uint8_t pid = 0; pid < kMaxProcesses; pid++) {
     const Process& proc = w.proc(ProcessId{pid});
     if (!proc.live()) continue;
     for (VmaId id : proc.vmas)
-      if (w.vma(id).faulted()) by_own.push_back({w.vma(id).anon, id});
+      if (p.own(w.vma(id)) != kNoAnonVma) by_own.push_back({p.own(w.vma(id)), id});
   }
   std::sort(by_own.begin(), by_own.end(), [&](const auto& a, const auto& b) {
     return std::tie(a.first, w.vma(a.second).mm, a.second) < std::tie(b.first, w.vma(b.second).mm, b.second);
@@ -182,28 +181,29 @@ void check_i6_equal_own_equal_chain(const World& w, const EagerPolicy& p, std::v
     if (by_own[i].first != by_own[i - 1].first) continue;
     const Vma& a = w.vma(by_own[i - 1].second);
     const Vma& b = w.vma(by_own[i].second);
-    const std::string av = av_name(anon_vma_of(by_own[i].first));
+    const std::string av = av_name(by_own[i].first);
     if (a.mm != b.mm) {
       add(out, "I6", fmt::format("{} is the anon_vma of VMA {} in {} and of VMA {} in {}: reused while still in use",
                                  av, idx(a.id), process_name(a.mm), idx(b.id), process_name(b.mm)));
     } else if (chain_set(p, a.id) != chain_set(p, b.id)) {
       add(out, "I6", fmt::format("{}: VMAs {} and {} share anon_vma {} but have different chains ({} vs {} AVCs)",
-                                 process_name(a.mm), idx(a.id), idx(b.id), av, p.chain(a.id).size(), p.chain(b.id).size()));
+                                 process_name(a.mm), idx(a.id), idx(b.id), av, p.forest.chain(a.id).size(), p.forest.chain(b.id).size()));
     }
   }
 }
 
-void check_i7_counters(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
-  const size_t n = p.anon_vma_slots();
+void check_i7_counters(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
+  const size_t n = p.forest.anon_vma_slots();
   thread_local std::vector<int32_t> active, children, refs;  // reused: checks run every step
   active.assign(n, 0);
   children.assign(n, 0);
   refs.assign(n, 0);
   for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
-    if (v.faulted() && idx(anon_vma_of(v.anon)) < n) active[idx(anon_vma_of(v.anon))]++;
+    const AnonVmaId own = p.own(v);
+    if (own != kNoAnonVma && idx(own) < n) active[idx(own)]++;
   });
   for (size_t i = 0; i < n; i++) {
-    const AnonVma& av = p.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
+    const AnonVma& av = p.forest.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
     if (!av.alive) continue;
     const bool is_root = av.root == av.id;
     if (!av.tree.empty()) {
@@ -214,7 +214,7 @@ void check_i7_counters(const World& w, const EagerPolicy& p, std::vector<Violati
     if (!is_root && idx(av.root) < n) refs[idx(av.root)]++;
   }
   for (size_t i = 0; i < n; i++) {
-    const AnonVma& av = p.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
+    const AnonVma& av = p.forest.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
     if (!av.alive) continue;
     if (av.num_active_vmas != active[i])
       add(out, "I7", fmt::format("{}: num_active_vmas {} but {} VMAs use it", av_name(av.id), av.num_active_vmas, active[i]));
@@ -225,21 +225,21 @@ void check_i7_counters(const World& w, const EagerPolicy& p, std::vector<Violati
   }
 }
 
-void check_i8_lifetime(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+void check_i8_lifetime(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
   for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
-    if (v.faulted() && !av_valid(p, anon_vma_of(v.anon)))
-      add(out, "I8", fmt::format("VMA {} uses freed anon_vma {}", idx(v.id), av_name(anon_vma_of(v.anon))));
-    for (AvcId id : p.chain(v.id)) {
-      const Avc& avc = p.avc(id);
+    if (p.own(v) != kNoAnonVma && !av_valid(p, p.own(v)))
+      add(out, "I8", fmt::format("VMA {} uses freed anon_vma {}", idx(v.id), av_name(p.own(v))));
+    for (AvcId id : p.forest.chain(v.id)) {
+      const Avc& avc = p.forest.avc(id);
       if (!avc.alive) add(out, "I8", fmt::format("VMA {} lists freed AVC {}", idx(v.id), idx(id)));
       else if (!av_valid(p, avc.anon_vma)) add(out, "I8", fmt::format("AVC {} of VMA {} links freed {}", idx(id), idx(v.id), av_name(avc.anon_vma)));
     }
   });
-  for (size_t i = 0; i < p.anon_vma_slots(); i++) {
-    const AnonVma& av = p.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
+  for (size_t i = 0; i < p.forest.anon_vma_slots(); i++) {
+    const AnonVma& av = p.forest.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
     if (!av.alive) continue;
     for (AvcId id : av.tree) {
-      const Avc& avc = p.avc(id);
+      const Avc& avc = p.forest.avc(id);
       if (!avc.alive || !w.vma(avc.vma).alive)
         add(out, "I8", fmt::format("{}: tree links AVC {} of freed VMA {}", av_name(av.id), idx(id), idx(avc.vma)));
     }
@@ -248,44 +248,44 @@ void check_i8_lifetime(const World& w, const EagerPolicy& p, std::vector<Violati
   // must not point at a freed anon_vma.
   for (size_t i = 0; i < w.folio_slots(); i++) {
     const Folio& f = w.folio(FolioId{static_cast<uint32_t>(i)});
-    if (!f.alive || f.mapping == kNoMapping) continue;
+    if (!f.alive || p.mapping(f.mapping) == kNoAnonVma) continue;
     const bool reachable = f.mapcount > 0 || (f.in_swapcache && w.slot(f.swap).count > 0);
-    if (reachable && !av_valid(p, anon_vma_of(f.mapping)))
+    if (reachable && !av_valid(p, p.mapping(f.mapping)))
       add(out, "I8", fmt::format("folio {} (pfn {}, {}) points at freed {}", i, idx(f.pfn),
-                                 f.mapcount > 0 ? "mapped" : "in the swap cache", av_name(anon_vma_of(f.mapping))));
+                                 f.mapcount > 0 ? "mapped" : "in the swap cache", av_name(p.mapping(f.mapping))));
   }
 }
 
-void check_i9_fork_tree(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
-  for (size_t i = 0; i < p.anon_vma_slots(); i++) {
-    const AnonVma& av = p.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
+void check_i9_fork_tree(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
+  for (size_t i = 0; i < p.forest.anon_vma_slots(); i++) {
+    const AnonVma& av = p.forest.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
     if (!av.alive || av.root == av.id) continue;
     if (!av_valid(p, av.root) || !av_valid(p, av.parent)) {
       add(out, "I9", fmt::format("{}: root {} or parent {} is freed", av_name(av.id), av_name(av.root), av_name(av.parent)));
       continue;
     }
-    if (p.anon_vma(av.parent).root != av.root)
+    if (p.forest.anon_vma(av.parent).root != av.root)
       add(out, "I9", fmt::format("{}: parent {} has another root", av_name(av.id), av_name(av.parent)));
     // The parent chain reaches the root within as many steps as there are anon_vmas.
     AnonVmaId cursor = av.id;
     size_t steps = 0;
-    while (cursor != av.root && steps <= p.anon_vma_slots() && av_valid(p, cursor)) {
-      cursor = p.anon_vma(cursor).parent;
+    while (cursor != av.root && steps <= p.forest.anon_vma_slots() && av_valid(p, cursor)) {
+      cursor = p.forest.anon_vma(cursor).parent;
       steps++;
     }
     if (cursor != av.root) add(out, "I9", fmt::format("{}: parent chain does not reach root {}", av_name(av.id), av_name(av.root)));
   }
   for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
-    for (AvcId id : p.chain(v.id)) {
-      AnonVmaId av = p.avc(id).anon_vma;
-      if (!av_valid(p, av) || p.anon_vma(av).root == av) continue;
-      if (!in_chain(p, v.id, p.anon_vma(av).parent))
-        add(out, "I9", fmt::format("VMA {}: chain holds {} but not its parent {}", idx(v.id), av_name(av), av_name(p.anon_vma(av).parent)));
+    for (AvcId id : p.forest.chain(v.id)) {
+      AnonVmaId av = p.forest.avc(id).anon_vma;
+      if (!av_valid(p, av) || p.forest.anon_vma(av).root == av) continue;
+      if (!in_chain(p, v.id, p.forest.anon_vma(av).parent))
+        add(out, "I9", fmt::format("VMA {}: chain holds {} but not its parent {}", idx(v.id), av_name(av), av_name(p.forest.anon_vma(av).parent)));
     }
   });
 }
 
-void check_i11_merge_soundness(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+void check_i11_merge_soundness(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
   for (VmaId id : w.events().merged) {
     const Vma& v = w.vma(id);
     if (!v.alive) continue;
@@ -301,7 +301,7 @@ void check_i11_merge_soundness(const World& w, const EagerPolicy& p, std::vector
   }
 }
 
-void check_eager_invariants(const World& w, const EagerPolicy& p, std::vector<Violation>& out) {
+void check_eager_invariants(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
   check_i1_chain_own(w, p, out);
   check_i2_tree_mirror(w, p, out);
   check_i3_reachability(w, p, out);

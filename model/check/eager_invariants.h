@@ -29,20 +29,21 @@
 namespace rmc {
 
 class World;
-class EagerPolicy;
+struct AnonVmaView;
 
-void check_i1_chain_own(const World& w, const EagerPolicy& p, std::vector<Violation>& out);
-void check_i2_tree_mirror(const World& w, const EagerPolicy& p, std::vector<Violation>& out);
-void check_i3_reachability(const World& w, const EagerPolicy& p, std::vector<Violation>& out);
-void check_i5_same_root(const World& w, const EagerPolicy& p, std::vector<Violation>& out);
-void check_i6_equal_own_equal_chain(const World& w, const EagerPolicy& p,
+void check_i1_chain_own(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
+void check_i2_tree_mirror(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
+void check_i3_reachability(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
+void check_i5_same_root(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
+void check_i6_equal_own_equal_chain(const World& w, const AnonVmaView& p,
                                     std::vector<Violation>& out);
-void check_i7_counters(const World& w, const EagerPolicy& p, std::vector<Violation>& out);
-void check_i8_lifetime(const World& w, const EagerPolicy& p, std::vector<Violation>& out);
-void check_i9_fork_tree(const World& w, const EagerPolicy& p, std::vector<Violation>& out);
-void check_i11_merge_soundness(const World& w, const EagerPolicy& p, std::vector<Violation>& out);
+void check_i7_counters(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
+void check_i8_lifetime(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
+void check_i9_fork_tree(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
+void check_i11_merge_soundness(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
 
-// All of them (EagerPolicy::check).
-void check_eager_invariants(const World& w, const EagerPolicy& p, std::vector<Violation>& out);
+// All of them (EagerPolicy::check; a lazy design checks the VMAs and folios
+// it keeps in anon_vma trees with the same functions).
+void check_eager_invariants(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
 
 }  // namespace rmc

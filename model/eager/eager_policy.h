@@ -3,21 +3,23 @@
 //
 // Read it against mm/rmap.c: prepare() is __anon_vma_prepare, clone() is
 // anon_vma_clone, fork() is anon_vma_fork, unlink() is unlink_anon_vmas,
-// set_anon() is __folio_set_anon, rmap_walk() is rmap_walk_anon.
+// set_anon() is __folio_set_anon, rmap_walk() is rmap_walk_anon. The
+// mechanics of the trees are in anon_vma_forest.h; this file holds the rules.
 #pragma once
 
 #include <vector>
 
 #include "model/core/options.h"
 #include "model/core/rmap_policy.h"
-#include "model/eager/anon_vma.h"
+#include "model/eager/anon_vma_forest.h"
+#include "model/eager/anon_vma_view.h"
 
 namespace rmc {
 
 class EagerPolicy final : public RmapPolicy {
  public:
   std::string_view name() const override { return "eager"; }
-  void reset() override;
+  void reset() override { forest_.reset(); }
 
   void prepare(World& w, VmaId vma) override;
   void clone(World& w, VmaId dst, VmaId src) override;
@@ -32,37 +34,20 @@ class EagerPolicy final : public RmapPolicy {
   bool swapcache_folio_fits(const World& w, FolioId folio, VmaId vma,
                             PageNo addr) const override;
   void rmap_walk(const World& w, FolioId folio, RmapWalk& out) const override;
-  RmapObjectCounts counts() const override { return {live_anon_vmas_, live_avcs_}; }
+  RmapObjectCounts counts() const override { return forest_.counts(); }
   std::string describe_anon(const World& w, VmaId vma) const override;
   std::string describe_mapping(const World& w, MappingWord mapping) const override;
   void check(const World& w, std::vector<Violation>& out) const override;
 
-  // Read access for the invariant checks (model/check/eager_invariants.cpp).
-  const AnonVma& anon_vma(AnonVmaId id) const { return anon_vmas_[idx(id)]; }
-  const Avc& avc(AvcId id) const { return avcs_[idx(id)]; }
-  size_t anon_vma_slots() const { return anon_vmas_.size(); }
-  size_t avc_slots() const { return avcs_.size(); }
-  // vma->anon_vma_chain, newest first; empty for a VMA never linked.
-  const std::vector<AvcId>& chain(VmaId vma) const;
-  // For tests that break the state on purpose.
-  AnonVma& anon_vma_mut(AnonVmaId id) { return anon_vmas_[idx(id)]; }
-  Avc& avc_mut(AvcId id) { return avcs_[idx(id)]; }
-  std::vector<AvcId>& chain_mut(VmaId vma);
+  const AnonVmaForest& forest() const { return forest_; }
+  AnonVmaForest& forest_mut() { return forest_; }  // for tests that break states
+  AnonVmaView view() const;
 
  private:
-  AnonVmaId anon_vma_alloc();
-  void put_anon_vma(AnonVmaId id);
-  void link(World& w, VmaId vma, AnonVmaId av);  // anon_vma_chain_link
-  void tree_insert(const World& w, AvcId avc);
-  void tree_remove(AvcId avc);
   AnonVmaId find_mergeable_anon_vma(const World& w, VmaId vma) const;
   bool fork_child(const World& w, VmaId vma) const;
 
-  std::vector<AnonVma> anon_vmas_;
-  std::vector<Avc> avcs_;
-  std::vector<std::vector<AvcId>> chains_;  // by VmaId
-  uint64_t live_anon_vmas_ = 0;
-  uint64_t live_avcs_ = 0;
+  AnonVmaForest forest_;
 };
 
 }  // namespace rmc

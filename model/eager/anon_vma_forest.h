@@ -1,0 +1,75 @@
+// anon_vma_forest.h - anon_vmas and anon_vma_chains as mm/rmap.c keeps them,
+// without the policy: allocation and freeing, AVC links, the interval trees,
+// the chain copy of anon_vma_clone and the teardown of unlink_anon_vmas.
+//
+// The eager design (eager_policy.h) is this plus the rules of when to
+// allocate, reuse and merge; the lazy designs use the same forest for the
+// VMAs they upgrade. The forest never reads vma->anon: callers say which
+// anon_vma a VMA owns.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "model/core/rmap_policy.h"
+#include "model/eager/anon_vma.h"
+
+namespace rmc {
+
+class World;
+struct Folio;
+
+class AnonVmaForest {
+ public:
+  void reset();
+
+  const AnonVma& anon_vma(AnonVmaId id) const { return anon_vmas_[idx(id)]; }
+  AnonVma& anon_vma_mut(AnonVmaId id) { return anon_vmas_[idx(id)]; }
+  const Avc& avc(AvcId id) const { return avcs_[idx(id)]; }
+  Avc& avc_mut(AvcId id) { return avcs_[idx(id)]; }
+  size_t anon_vma_slots() const { return anon_vmas_.size(); }
+  size_t avc_slots() const { return avcs_.size(); }
+  bool valid(AnonVmaId id) const { return idx(id) < anon_vmas_.size() && anon_vmas_[idx(id)].alive; }
+  // vma->anon_vma_chain, newest first; empty for a VMA never linked.
+  const std::vector<AvcId>& chain(VmaId vma) const;
+  std::vector<AvcId>& chain_mut(VmaId vma);
+  bool in_chain(VmaId vma, AnonVmaId av) const;
+  RmapObjectCounts counts() const { return {live_anon_vmas_, live_avcs_}; }
+
+  // anon_vma_alloc: refcount 1 (the tree's), its own root and parent.
+  AnonVmaId alloc();
+  // The new anon_vma of a fork child (anon_vma_fork): root and parent from
+  // `parent`, the root pinned, one more child for the parent.
+  AnonVmaId alloc_child(AnonVmaId parent);
+  // put_anon_vma: the last reference frees it (and drops the root's).
+  void put(AnonVmaId id);
+  // anon_vma_chain_link: a new AVC at the head of the VMA's list, into the tree.
+  void link(const World& w, VmaId vma, AnonVmaId av);
+  // anon_vma_clone's loop: link dst into every anon_vma of src's chain,
+  // oldest first; returns the first one `reusable` accepts (the fork-time
+  // reuse), or kNoAnonVma. `reusable` may be empty (no reuse).
+  AnonVmaId clone_chain(const World& w, VmaId dst, VmaId src,
+                        const std::function<bool(const AnonVma&)>& reusable);
+  // unlink_anon_vmas: take the VMA's AVCs out of their trees, newest first;
+  // an anon_vma whose tree empties stops counting as its parent's child and
+  // is put. `own` (if any) loses one active VMA.
+  void unlink_chain(VmaId vma, AnonVmaId own);
+  // anon_vma_interval_tree_{pre,post}_update_vma.
+  void remove_from_trees(VmaId vma);
+  void insert_into_trees(const World& w, VmaId vma);
+  // rmap_walk_anon over one anon_vma: every AVC whose VMA overlaps the
+  // folio's page offsets, in tree order.
+  void walk(const World& w, const Folio& folio, AnonVmaId av, RmapWalk& out) const;
+
+ private:
+  void tree_insert(const World& w, AvcId avc);
+  void tree_remove(AvcId avc);
+
+  std::vector<AnonVma> anon_vmas_;
+  std::vector<Avc> avcs_;
+  std::vector<std::vector<AvcId>> chains_;  // by VmaId
+  uint64_t live_anon_vmas_ = 0;
+  uint64_t live_avcs_ = 0;
+};
+
+}  // namespace rmc
