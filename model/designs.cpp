@@ -2,20 +2,36 @@
 #include "model/designs.h"
 
 #include "model/eager/eager_policy.h"
+#include "model/lazy/lazy_policy.h"
 
 namespace rmc {
 
-std::vector<std::string_view> design_names() { return {"eager"}; }
+std::vector<std::string_view> design_names() { return {"eager", "lazy", "lazy-gki", "base0"}; }
 
 std::unique_ptr<RmapPolicy> make_policy(std::string_view design) {
   if (design == "eager") return std::make_unique<EagerPolicy>();
+  if (design == "lazy") return std::make_unique<LazyPolicy>(LazyPolicy::Flavor::kSeries);
+  if (design == "lazy-gki") return std::make_unique<LazyPolicy>(LazyPolicy::Flavor::kGki);
+  if (design == "base0") return std::make_unique<LazyPolicy>(LazyPolicy::Flavor::kBase0);
   return nullptr;
 }
 
 std::unique_ptr<World> make_world(std::string_view design, const ModelOptions& options) {
-  auto policy = make_policy(design);
+  ModelOptions with_bugs = options;
+  const size_t plus = design.find('+');
+  std::string_view base = design.substr(0, plus);
+  for (size_t at = plus; at != std::string_view::npos;) {
+    const size_t next = design.find('+', at + 1);
+    auto bug = bug_from_name(design.substr(at + 1, next == std::string_view::npos ? std::string_view::npos : next - at - 1));
+    if (!bug) return nullptr;
+    with_bugs.set_bug(*bug);
+    at = next;
+  }
+  auto policy = make_policy(base);
   if (!policy) return nullptr;
-  return std::make_unique<World>(std::move(policy), options);
+  return std::make_unique<World>(std::move(policy), with_bugs);
 }
+
+bool valid_design(std::string_view design) { return make_world(design, ModelOptions{}) != nullptr; }
 
 }  // namespace rmc

@@ -10,10 +10,15 @@
 
 namespace rmc {
 
-// "eager" (Linux 6.18 anon_vma). Later designs register here too.
+// "eager" (Linux 6.18 anon_vma), "lazy" (the ANON_VMA_LAZY series),
+// "lazy-gki" (its reduced GKI version), "base0" (the base==0 variant).
 std::vector<std::string_view> design_names();
 // nullptr for an unknown name.
 std::unique_ptr<RmapPolicy> make_policy(std::string_view design);
+// A design name may carry bug options: "eager+B12+B16" is the eager design
+// with those historical bugs (for a differential run against plain eager).
+// nullptr for an unknown name or bug.
 std::unique_ptr<World> make_world(std::string_view design, const ModelOptions& options);
+bool valid_design(std::string_view design);
 
 }  // namespace rmc

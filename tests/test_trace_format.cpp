@@ -598,7 +598,7 @@ const std::vector<BadTrace>& bad_traces() {
       {"option after an exit", H + "P0 fork P1\nP1 exit\noption bug B3\n",
        "t:4: option lines must come before the first op"},
       {"unknown option", H + "option thp on\n",
-       "t:2: unknown option 'thp' (large_folio_order swapcache_after_pageout bug)"},
+       "t:2: unknown option 'thp' (large_folio_order swapcache_after_pageout bug lazy.*)"},
       {"option without value", H + "option large_folio_order\n", "t:2: syntax: option NAME VALUE"},
       {"option with two values", H + "option bug B3 B4\n", "t:2: syntax: option NAME VALUE"},
       {"folio order too big", H + "option large_folio_order 10\n", "t:2: large_folio_order must be 0-9, not '10'"},
@@ -854,8 +854,34 @@ TEST(TraceFormat, VerdictPerDesign) {
   EXPECT_EQ(trace.expectation("lazy")->kind, ExpectedVerdict::Kind::kFail);
   EXPECT_EQ(trace.expectation("lazy")->property, "rmap-missing");
   EXPECT_EQ(print_trace(trace), "# rmapcheck trace 1\n# EXPECT: pass\n# EXPECT[lazy]: fail rmap-missing\nP0 exit\n");
-  for (const char* bad : {"# EXPECT[]: pass\n", "# EXPECT[Lazy]: pass\n", "# EXPECT[lazy] pass\n",
+  for (const char* bad : {"# EXPECT[]: pass\n", "# EXPECT[lazy] pass\n",
                           "# EXPECT[lazy]: pass\n# EXPECT[lazy]: error\n", "# EXPECT[lazy]: maybe\n"}) {
+    ParseResult r = parse_trace(std::string("# rmapcheck trace 1\n") + bad, "t");
+    EXPECT_TRUE(std::holds_alternative<TraceError>(r)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace rmc
+
+namespace rmc {
+namespace {
+
+TEST(TraceFormat, LazyOptionsRoundTrip) {
+  const std::string text =
+      "# rmapcheck trace 1\noption lazy.upgrade root\noption lazy.walk all\noption lazy.count_tree_parent on\nP0 exit\n";
+  ParseResult parsed = parse_trace(text, "t");
+  ASSERT_TRUE(std::holds_alternative<Trace>(parsed)) << std::get<TraceError>(parsed).str();
+  const Trace& trace = std::get<Trace>(parsed);
+  EXPECT_EQ(trace.options.lazy.upgrade, LazyOptions::UpgradeScope::kRoot);
+  EXPECT_EQ(trace.options.lazy.walk, LazyOptions::Walk::kAll);
+  EXPECT_TRUE(trace.options.lazy.count_tree_parent);
+  EXPECT_EQ(print_trace(trace), text);
+  // option_lines() reproduces exactly the non-default choices.
+  auto lines = option_lines(trace.options);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0].first, "lazy.upgrade");
+  for (const char* bad : {"option lazy.upgrade sometimes\n", "option lazy.nope on\n"}) {
     ParseResult r = parse_trace(std::string("# rmapcheck trace 1\n") + bad, "t");
     EXPECT_TRUE(std::holds_alternative<TraceError>(r)) << bad;
   }

@@ -50,6 +50,7 @@ void World::copy_page_range(VmaId child_vma, VmaId parent_vma) {
       case PteKind::kZero: cpt.set(e->page, pte); break;
       case PteKind::kPresent:
         // folio_try_dup_anon_rmap_pte: no pins in the model, so never a copy.
+        policy_->fork_page(*this, folio_of(pte.pfn()), parent_vma);
         page(pte.pfn()).anon_exclusive = false;
         folio_add_anon_rmap_pte(pte.pfn(), child, /*exclusive=*/false);
         pte.writable = false;

@@ -87,7 +87,10 @@ void World::move_page_tables(VmaId from, PageNo old_addr, VmaId to, PageNo new_a
   auto [first, last] = pt.range(old_addr, old_addr + len);
   std::vector<PageTable::Entry> moving(first, last);
   pt.erase_range(old_addr, old_addr + len);
-  for (const PageTable::Entry& e : moving) pt.set(new_addr + (e.page - old_addr), e.pte);
+  for (const PageTable::Entry& e : moving) {
+    pt.set(new_addr + (e.page - old_addr), e.pte);
+    policy_->moved_pte(*this, e.pte, to);
+  }
 }
 
 void World::mremap(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_len,
@@ -176,6 +179,7 @@ void World::move_vma(ProcessId pid, PageNo addr, PageNo old_len, PageNo new_addr
                      bool dontunmap) {
   VmaId id = vma_lookup(pid, addr);
   assert(id != kNoVma && addr + old_len <= vma(id).end);
+  policy_->before_move(*this, id);
   const PageNo pgoff = geom::mremap_pgoff_faulted(vma(id).start, vma(id).pgoff, addr);
   VmaId moved = copy_vma(id, new_addr, new_len, pgoff);
   // An unfaulted VMA may have merged with its own copy; the source is then

@@ -21,6 +21,30 @@ std::optional<bool> parse_switch(std::string_view value) {
   return std::nullopt;
 }
 
+// One lazy.* option: its name, its two values (the default first), and
+// where it lives in LazyOptions, read and written as 0 / 1.
+struct LazyChoice {
+  std::string_view name;
+  std::string_view values[2];
+  int (*get)(const LazyOptions&);
+  void (*set)(LazyOptions&, int);
+};
+
+constexpr LazyChoice kLazyChoices[] = {
+    {"upgrade", {"vma", "root"}, [](const LazyOptions& o) { return static_cast<int>(o.upgrade); },
+     [](LazyOptions& o, int v) { o.upgrade = static_cast<LazyOptions::UpgradeScope>(v); }},
+    {"repoint", {"copied", "all"}, [](const LazyOptions& o) { return static_cast<int>(o.repoint); },
+     [](LazyOptions& o, int v) { o.repoint = static_cast<LazyOptions::Repoint>(v); }},
+    {"walk", {"one", "all"}, [](const LazyOptions& o) { return static_cast<int>(o.walk); },
+     [](LazyOptions& o, int v) { o.walk = static_cast<LazyOptions::Walk>(v); }},
+    {"swapin", {"converted", "unconverted"}, [](const LazyOptions& o) { return static_cast<int>(o.swapin); },
+     [](LazyOptions& o, int v) { o.swapin = static_cast<LazyOptions::Swapin>(v); }},
+    {"mremap_fix_swap", {"off", "on"}, [](const LazyOptions& o) { return static_cast<int>(o.mremap_fix_swap); },
+     [](LazyOptions& o, int v) { o.mremap_fix_swap = v; }},
+    {"count_tree_parent", {"off", "on"}, [](const LazyOptions& o) { return static_cast<int>(o.count_tree_parent); },
+     [](LazyOptions& o, int v) { o.count_tree_parent = v; }},
+};
+
 }  // namespace
 
 std::string_view bug_name(Bug bug) { return kBugNames[static_cast<size_t>(bug)]; }
@@ -57,7 +81,21 @@ std::optional<std::string> apply_option(ModelOptions& options, std::string_view 
     options.set_bug(*bug);
     return std::nullopt;
   }
-  return fmt::format("unknown option '{}' (large_folio_order swapcache_after_pageout bug)", name);
+  if (name.substr(0, 5) == "lazy.") {
+    for (const LazyChoice& choice : kLazyChoices) {
+      if (name.substr(5) != choice.name) continue;
+      for (int v = 0; v < 2; v++)
+        if (value == choice.values[v]) {
+          choice.set(options.lazy, v);
+          return std::nullopt;
+        }
+      return fmt::format("{} is {} or {}, not '{}'", name, choice.values[0], choice.values[1], value);
+    }
+    std::string names;
+    for (const LazyChoice& choice : kLazyChoices) names += fmt::format(" lazy.{}", choice.name);
+    return fmt::format("unknown lazy option '{}' (options:{})", name, names);
+  }
+  return fmt::format("unknown option '{}' (large_folio_order swapcache_after_pageout bug lazy.*)", name);
 }
 
 std::string canonical_option_value(std::string_view name, std::string_view value) {
@@ -75,6 +113,10 @@ std::vector<std::pair<std::string, std::string>> option_lines(const ModelOptions
     lines.push_back({"swapcache_after_pageout", options.swapcache_after_pageout ? "on" : "off"});
   for (size_t i = 0; i < kBugNames.size(); i++)
     if (options.bug(static_cast<Bug>(i))) lines.push_back({"bug", std::string(kBugNames[i])});
+  for (const LazyChoice& choice : kLazyChoices) {
+    const int value = choice.get(options.lazy);
+    if (value != 0) lines.push_back({fmt::format("lazy.{}", choice.name), std::string(choice.values[value])});
+  }
   return lines;
 }
 

@@ -24,6 +24,38 @@ enum class Bug : uint8_t {
 std::string_view bug_name(Bug bug);
 std::optional<Bug> bug_from_name(std::string_view name);
 
+// The points the ANON_VMA_LAZY series leaves open ([GUESS] in
+// lazy-design.md), one named choice each, defaulting to the most plausible
+// reading of the patches. Option lines: "option lazy.NAME VALUE".
+struct LazyOptions {
+  // Upgrade of a lazy VMA at fork or mremap: a new anon_vma per VMA, or one
+  // shared by all VMAs of the same root (lazy.upgrade vma|root).
+  enum class UpgradeScope : uint8_t { kVma, kRoot };
+  UpgradeScope upgrade = UpgradeScope::kVma;
+  // Which lazy folios get folio->mapping rewritten: those whose PTEs fork
+  // copies (try_dup_anon_rmap) and mremap moves (move_ptes), as the series
+  // says, or every present folio of the VMA at upgrade time
+  // (lazy.repoint copied|all).
+  enum class Repoint : uint8_t { kCopied, kAll };
+  Repoint repoint = Repoint::kCopied;
+  // The lazy walk visits the one VMA covering the folio's first page, or
+  // every VMA of the root's mm covering any of its pages (lazy.walk one|all).
+  enum class Walk : uint8_t { kOne, kAll };
+  Walk walk = Walk::kOne;
+  // ksm_might_need_to_copy on a lazy swap-cache folio: converted (copy unless
+  // the faulting VMA is in the folio's lazy tree) or unconverted (no anon_vma
+  // -> no copy) (lazy.swapin converted|unconverted).
+  enum class Swapin : uint8_t { kConverted, kUnconverted };
+  Swapin swapin = Swapin::kConverted;
+  // mremap also rewrites the mapping of swap-cached folios behind swap
+  // entries it moves (lazy.mremap_fix_swap on|off).
+  bool mremap_fix_swap = false;
+  // TREE_PARENT VMAs count in their anon_vma's num_active_vmas
+  // (lazy.count_tree_parent on|off).
+  bool count_tree_parent = false;
+  bool operator==(const LazyOptions&) const = default;
+};
+
 struct ModelOptions {
   // Write faults allocate folios of this order where the aligned range is
   // empty and inside the VMA (mTHP "always" for that size); 0 = small folios.
@@ -34,6 +66,7 @@ struct ModelOptions {
   // a fresh folio (a non-exclusive one lands in the root anon_vma).
   bool swapcache_after_pageout = true;
   uint32_t bugs = 0;  // bit per Bug
+  LazyOptions lazy;
   // Set by option lines, so that a trace cannot give an option twice.
   bool large_folio_order_set = false;
   bool swapcache_after_pageout_set = false;
@@ -42,7 +75,7 @@ struct ModelOptions {
   void set_bug(Bug b) { bugs |= 1u << static_cast<uint32_t>(b); }
   bool operator==(const ModelOptions& o) const {
     return large_folio_order == o.large_folio_order &&
-           swapcache_after_pageout == o.swapcache_after_pageout && bugs == o.bugs;
+           swapcache_after_pageout == o.swapcache_after_pageout && bugs == o.bugs && lazy == o.lazy;
   }
 };
 

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/core/page_table.h"
 #include "model/core/types.h"
 
 namespace rmc {
@@ -84,6 +85,15 @@ class RmapPolicy {
   // at `addr` in `vma` as it is (true), or must swap-in copy it (false)?
   virtual bool swapcache_folio_fits(const World& w, FolioId folio, VmaId vma,
                                     PageNo addr) const = 0;
+
+  // Hooks the lazy designs need; the eager design does nothing there.
+  // copy_present_pte -> folio_try_dup_anon_rmap: a page of `folio` mapped
+  // in `parent_vma` is about to be shared with the fork child.
+  virtual void fork_page(World& /*w*/, FolioId /*folio*/, VmaId /*parent_vma*/) {}
+  // mremap is about to move (part of) `vma` (copy_vma).
+  virtual void before_move(World& /*w*/, VmaId /*vma*/) {}
+  // move_ptes: an entry moved from the old range into `to`.
+  virtual void moved_pte(World& /*w*/, const Pte& /*pte*/, VmaId /*to*/) {}
 
   // rmap_walk_anon: the VMAs (of any process) the design would visit for
   // this folio, each with the address the folio's index has there.

@@ -169,7 +169,7 @@ ParseResult parse_trace(std::string_view text, std::string_view source) {
           const size_t close = body.find("]:");
           const std::string design(body.substr(7, close == std::string_view::npos ? 0 : close - 7));
           if (close == std::string_view::npos || design.empty() ||
-              design.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos)
+              design.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-") != std::string::npos)
             return error("bad design verdict line (syntax: '# EXPECT[design]: pass | fail PROPERTY | error')");
           if (trace.expected_for.count(design)) return error(fmt::format("a second EXPECT line for {}", design));
           if (seen_op) return error("EXPECT belongs in the header, before the first op");

@@ -22,8 +22,13 @@ int main(int argc, char** argv) {
   rmc::cli::add_random_command(app, exit_code);
   rmc::cli::add_run_command(app, exit_code);
   rmc::cli::add_fmt_command(app, exit_code);
+  rmc::cli::add_fuzz_command(app, exit_code);
+#ifdef RMC_HAVE_KERNEL
   rmc::cli::add_kernel_commands(app, exit_code);
+#endif
+#ifdef RMC_HAVE_PROOFS
   rmc::cli::add_prove_command(app, exit_code);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -57,6 +57,7 @@ int exit_code_of(const Verdict& verdict) {
     case Verdict::Kind::kPass: return kExitPass;
     case Verdict::Kind::kFail: return kExitCheckFailed;
     case Verdict::Kind::kError: return kExitBadInput;
+    case Verdict::Kind::kSkip: return kExitPass;
   }
   return kExitBadInput;
 }
@@ -79,7 +80,7 @@ int replay(const ReplayArgs& args) {
   }
   nlohmann::json steps = nlohmann::json::array();
   auto world = make_world(args.design, trace.options);
-  Runner runner(*world, !args.no_checks);
+  Runner runner(*world, !args.no_checks, /*cost_expectations=*/args.design == "eager");
   Verdict verdict;
   size_t step = 0;
   for (const TraceLine& line : trace.lines) {
@@ -127,7 +128,7 @@ int replay(const ReplayArgs& args) {
 }
 
 int judge(const std::vector<std::string>& paths, const std::string& design) {
-  size_t run = 0, passed = 0, failed = 0;
+  size_t run = 0, passed = 0, failed = 0, skipped = 0;
   for (const std::string& path : paths) {
     run++;
     ParseResult parsed = parse_trace_file(path);
@@ -150,6 +151,11 @@ int judge(const std::vector<std::string>& paths, const std::string& design) {
       failed++;
       continue;
     }
+    if (verdict.kind == Verdict::Kind::kSkip) {
+      skipped++;
+      fmt::print("SKIP {}: {}\n", path, verdict.error);
+      continue;
+    }
     if (verdict_matches(verdict, *expected)) {
       passed++;
       continue;
@@ -161,7 +167,9 @@ int judge(const std::vector<std::string>& paths, const std::string& design) {
     if (verdict.kind == Verdict::Kind::kError) fmt::print(" at line {}: {}", verdict.line, verdict.error);
     fmt::print("\n");
   }
-  fmt::print("{} tests run, {} passed, {} failed.\n", run, passed, failed);
+  fmt::print("{} tests run, {} passed, {} failed", run, passed, failed);
+  if (skipped) fmt::print(", {} not applicable to {}", skipped, design);
+  fmt::print(".\n");
   return failed == 0 ? kExitPass : kExitCheckFailed;
 }
 

@@ -1,0 +1,92 @@
+// campaign.cpp - the campaign loop.
+#include "model/check/campaign.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "model/core/op_table.h"
+
+namespace rmc {
+
+size_t CampaignResult::new_signatures() const {
+  size_t n = 0;
+  for (const auto& [sig, stats] : signatures) n += !stats.known;
+  return n;
+}
+
+SwarmConfig swarm_config(uint64_t seed, const CampaignOptions& options) {
+  SwarmConfig config;
+  config.generator.max_processes = options.processes;
+  config.model = options.model;
+  if (!options.swarm) {
+    config.description = "no swarm";
+    return config;
+  }
+  // A separate stream from the trace's own, so that weights and trace are
+  // independent draws of the same seed.
+  SeededChooser choose(seed ^ 0x5741524d53574152ull);
+  static constexpr uint32_t kScales[] = {0, 1, 1, 2, 4};
+  std::string weights;
+  for (const OpSpec& spec : op_table()) {
+    uint32_t scale = kScales[choose.below(std::size(kScales))];
+    // Nothing happens without mappings and writes.
+    if (spec.kind == OpKind::kMmap || spec.kind == OpKind::kWrite) scale = std::max(scale, 1u);
+    config.generator.weights[static_cast<size_t>(spec.kind)] = spec.weight * scale;
+    weights += fmt::format("{}{}={}", weights.empty() ? "" : ",", spec.name, spec.weight * scale);
+  }
+  if (choose.one_in(3)) config.model.large_folio_order = 2;
+  if (choose.one_in(2)) config.model.swapcache_after_pageout = false;
+  config.description = fmt::format("weights {}; large_folio_order {}; swapcache_after_pageout {}", weights,
+                                   config.model.large_folio_order, config.model.swapcache_after_pageout ? "on" : "off");
+  return config;
+}
+
+CampaignResult run_campaign(const CampaignOptions& options, const ProgressFn& progress) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  CampaignResult result;
+  double next_progress = 1.0;
+  for (uint64_t exec = 0;; exec++) {
+    if (options.max_execs && exec >= options.max_execs) break;
+    if (elapsed() >= options.seconds) break;
+    const uint64_t seed = options.seed + exec * options.stride;
+    const SwarmConfig config = swarm_config(seed, options);
+    Trace trace = random_trace(seed, options.steps, config.generator, config.model);
+    DifferentialResult run = run_differential(trace, options.designs);
+    result.execs++;
+    result.steps += run.steps;
+    bool new_signature = false;
+    for (const Finding& finding : run.findings) {
+      const std::string signature = finding.signature();
+      SignatureStats& stats = result.signatures[signature];
+      stats.hits++;
+      if (stats.hits > 1) continue;
+      stats.signature = signature;
+      stats.first_exec = exec;
+      stats.first_seconds = elapsed();
+      stats.first_step = finding.step;
+      stats.known = options.known.count(signature) > 0;
+      stats.origin = fmt::format("rmapcheck fuzz seed {} (step {} of {}; {})", seed, finding.step,
+                                 options.steps, config.description);
+      if (stats.known) continue;
+      new_signature = true;
+      ShrinkStats shrink;
+      Trace shrunk = shrink_finding(trace, finding, options.designs, &shrink);
+      stats.shrunk_ops = shrink.ops_after;
+      if (!options.findings_dir.empty())
+        stats.file = record_finding(options.findings_dir, finding, shrunk, options.designs, stats.origin);
+    }
+    if (progress && elapsed() >= next_progress) {
+      result.seconds = elapsed();
+      progress(result);
+      next_progress = result.seconds + 1.0;
+    }
+    if (new_signature && options.stop_on_new) break;
+  }
+  result.seconds = elapsed();
+  return result;
+}
+
+}  // namespace rmc

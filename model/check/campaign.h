@@ -1,0 +1,71 @@
+// campaign.h - an in-process differential fuzzing campaign.
+//
+// Each execution draws a seed, derives from it the swarm configuration (which
+// ops appear and how often; large folios or not; swap cache kept or not),
+// generates a random trace with that configuration and runs it on every
+// design in lock-step (differential.h). A finding whose signature is not
+// recorded yet is shrunk to a minimal trace and written atomically to the
+// findings directory. Everything follows from the first seed: the same
+// command line repeats the same campaign (up to where the clock stops it).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "model/check/findings.h"
+#include "model/core/random_trace.h"
+
+namespace rmc {
+
+struct CampaignOptions {
+  double seconds = 10;           // wall-clock budget
+  uint64_t max_execs = 0;        // or stop after this many traces (0: no limit)
+  uint64_t seed = 1;             // first seed; execution i uses seed + i * stride
+  uint64_t stride = 1;           // for parallel jobs: job j of N uses seed + j, stride N
+  uint32_t steps = 64;           // ops per trace
+  uint32_t processes = 4;
+  bool swarm = true;             // per-seed op weights and options
+  std::vector<std::string> designs = {"eager", "lazy", "lazy-gki", "base0"};
+  ModelOptions model;            // base options (swarm may change some per seed)
+  std::string findings_dir;      // where new findings are written ("" = nowhere)
+  std::set<std::string> known;   // signatures already recorded
+  bool stop_on_new = false;      // end at the first new signature
+};
+
+struct SignatureStats {
+  std::string signature;
+  uint64_t hits = 0;
+  uint64_t first_exec = 0;       // execution that found it first
+  double first_seconds = 0;      // time into the campaign
+  size_t first_step = 0;         // failing step in the unshrunk trace
+  size_t shrunk_ops = 0;         // 0 if not shrunk (known signatures are not)
+  bool known = false;
+  std::string file;              // where it was recorded
+  std::string origin;            // seed and swarm configuration
+};
+
+struct CampaignResult {
+  uint64_t execs = 0;
+  uint64_t steps = 0;
+  double seconds = 0;
+  std::map<std::string, SignatureStats> signatures;
+  size_t new_signatures() const;
+};
+
+// The swarm configuration of one seed, as generator and model options, and
+// in words (printed with every finding).
+struct SwarmConfig {
+  GeneratorOptions generator;
+  ModelOptions model;
+  std::string description;
+};
+SwarmConfig swarm_config(uint64_t seed, const CampaignOptions& options);
+
+using ProgressFn = std::function<void(const CampaignResult&)>;
+CampaignResult run_campaign(const CampaignOptions& options, const ProgressFn& progress = nullptr);
+
+}  // namespace rmc

@@ -1,0 +1,125 @@
+// differential.cpp - lock-step runs and the cross-design comparison.
+#include "model/check/differential.h"
+
+#include <fmt/format.h>
+
+#include <cassert>
+
+#include "model/core/op_semantics.h"
+#include "model/core/op_table.h"
+#include "model/designs.h"
+
+namespace rmc {
+
+Differential::Differential(const std::vector<std::string>& designs, const ModelOptions& options, bool checks) {
+  for (const std::string& design : designs) {
+    DesignRun run;
+    run.design = design;
+    run.world = make_world(design, options);
+    assert(run.world && "unknown design");
+    run.runner = std::make_unique<Runner>(*run.world, checks, /*cost_expectations=*/design == "eager");
+    runs_.push_back(std::move(run));
+  }
+  reset();
+}
+
+void Differential::reset() {
+  for (DesignRun& run : runs_) {
+    run.runner->reset();
+    run.failed = false;
+    run.costs = DesignCosts{};
+  }
+  step_ = 0;
+}
+
+namespace {
+
+void keep_peak(DesignCosts& costs, const ObjectCounts& now) {
+  costs.final_counts = now;
+  costs.peak_counts.vmas = std::max(costs.peak_counts.vmas, now.vmas);
+  costs.peak_counts.anon_vmas = std::max(costs.peak_counts.anon_vmas, now.anon_vmas);
+  costs.peak_counts.avcs = std::max(costs.peak_counts.avcs, now.avcs);
+  costs.peak_counts.folios = std::max(costs.peak_counts.folios, now.folios);
+}
+
+}  // namespace
+
+std::optional<std::string> Differential::step(const TraceLine& line, std::vector<Finding>& findings) {
+  step_++;
+  const bool is_op = line.kind == TraceLine::Kind::kOp;
+  const std::string op_name = is_op ? std::string(op_spec(line.op.kind).name) : "expect";
+  DesignRun& reference = runs_[0];
+  if (is_op)
+    if (auto reason = op_invalid_reason(*reference.world, line.op)) return reason;
+  for (DesignRun& run : runs_) {
+    if (run.failed) continue;
+    StepResult result = run.runner->run_line(line);
+    if (result.error) {
+      // The reference accepted this op: refusing it is a visible difference.
+      findings.push_back({run.design, "op-refused", op_name, step_, line.line, *result.error});
+      run.failed = true;
+      continue;
+    }
+    keep_peak(run.costs, count_objects(*run.world));
+    if (!result.violations.empty()) {
+      findings.push_back({run.design, result.violations[0].property, op_name, step_, line.line,
+                          result.violations[0].message});
+      run.failed = true;
+    }
+  }
+  if (is_op) compare_observables(op_name, findings);
+  return std::nullopt;
+}
+
+// Which pages a process sees swapped out must not depend on the design.
+void Differential::compare_observables(const std::string& op_name, std::vector<Finding>& findings) {
+  const DesignRun& reference = runs_[0];
+  if (reference.failed) return;
+  const World& ref = *reference.world;
+  for (size_t i = 1; i < runs_.size(); i++) {
+    DesignRun& run = runs_[i];
+    if (run.failed) continue;
+    const World& other = *run.world;
+    for (uint8_t p = 0; p < kMaxProcesses && !run.failed; p++) {
+      const ProcessId pid{p};
+      if (ref.proc(pid).live() != other.proc(pid).live()) {
+        findings.push_back({run.design, "observable", op_name, step_, 0,
+                            fmt::format("{} is live in one design only", process_name(pid))});
+        run.failed = true;
+        break;
+      }
+      if (!ref.proc(pid).live()) continue;
+      auto swapped = [](const World& w, ProcessId pid, PageNo page) {
+        const Pte* pte = w.proc(pid).pt.find(page);
+        return pte && pte->kind == PteKind::kSwap;
+      };
+      auto check_page = [&](PageNo page) {
+        if (run.failed || swapped(ref, pid, page) == swapped(other, pid, page)) return;
+        findings.push_back({run.design, "observable", op_name, step_, 0,
+                            fmt::format("{}:{} is {} in eager but not in {}", process_name(pid), hex(page),
+                                        swapped(ref, pid, page) ? "swapped" : "present", run.design)});
+        run.failed = true;
+      };
+      for (const auto& e : ref.proc(pid).pt.entries()) check_page(e.page);
+      for (const auto& e : other.proc(pid).pt.entries()) check_page(e.page);
+    }
+  }
+}
+
+DifferentialResult run_differential(const Trace& trace, const std::vector<std::string>& designs, bool checks) {
+  DifferentialResult result;
+  Differential diff(designs, trace.options, checks);
+  for (const TraceLine& line : trace.lines) {
+    if (line.kind != TraceLine::Kind::kOp && line.kind != TraceLine::Kind::kExpect) continue;
+    if (auto error = diff.step(line, result.findings)) {
+      result.error = *error;
+      result.error_line = line.line;
+      break;
+    }
+  }
+  result.steps = diff.steps();
+  for (const DesignRun& run : diff.runs()) result.costs.push_back({run.design, run.costs});
+  return result;
+}
+
+}  // namespace rmc

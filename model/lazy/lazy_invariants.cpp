@@ -1,0 +1,113 @@
+// lazy_invariants.cpp - L1, L2, L3.
+#include "model/lazy/lazy_invariants.h"
+
+#include <fmt/format.h>
+
+#include "model/core/geometry.h"
+#include "model/core/op_table.h"
+#include "model/core/world.h"
+#include "model/lazy/lazy_policy.h"
+#include "model/lazy/lazy_words.h"
+
+namespace rmc {
+
+using namespace lazy;
+
+namespace {
+
+void add(std::vector<Violation>& out, const char* property, std::string message) {
+  out.push_back(Violation{property, std::move(message)});
+}
+
+// Calls fn(pid, page, folio, subpage) for every entry through which a lazy
+// folio is or can be mapped: present and migration entries, and swap entries
+// whose folio is in the swap cache if swap-in would map that folio as it is
+// (ksm_might_need_to_copy lets it through).
+template <class Fn>
+void for_each_lazy_entry(const World& w, Fn&& fn) {
+  for (uint8_t p = 0; p < kMaxProcesses; p++) {
+    const Process& proc = w.proc(ProcessId{p});
+    if (!proc.live()) continue;
+    for (const PageTable::Entry& e : proc.pt.entries()) {
+      FolioId id = kNoFolio;
+      uint32_t subpage = 0;
+      if (e.pte.kind == PteKind::kPresent || e.pte.kind == PteKind::kMigration) {
+        id = w.folio_of(e.pte.pfn());
+        if (id != kNoFolio) subpage = e.pte.target - idx(w.folio(id).pfn);
+      } else if (e.pte.kind == PteKind::kSwap) {
+        id = w.slot(e.pte.slot()).cache;
+        const VmaId vma = w.vma_lookup(ProcessId{p}, e.page);
+        if (id != kNoFolio && vma != kNoVma && !w.policy().swapcache_folio_fits(w, id, vma, e.page)) id = kNoFolio;
+      }
+      if (id == kNoFolio || !w.folio(id).alive || !is_lazy_mapping(w.folio(id).mapping)) continue;
+      fn(ProcessId{p}, e.page, w.folio(id), subpage);
+    }
+  }
+}
+
+uint64_t root_id(const Folio& f) { return f.mapping & kIdMask; }
+
+}  // namespace
+
+void check_l1_single_owner(const World& w, const LazyPolicy& p, std::vector<Violation>& out) {
+  const bool base0 = p.flavor() == LazyPolicy::Flavor::kBase0;
+  for_each_lazy_entry(w, [&](ProcessId pid, PageNo page, const Folio& f, uint32_t) {
+    if (!p.root_allocated(w, root_id(f))) return;  // L3
+    const uint64_t owner = base0 ? root_id(f) : idx(w.vma(VmaId{static_cast<uint32_t>(root_id(f))}).mm);
+    if (owner != idx(pid))
+      add(out, "L1", fmt::format("{}:{} maps lazy folio {} of {} {} of P{}: a second mm the lazy walk never visits",
+                                 process_name(pid), hex(page), idx(f.id), base0 ? "mm" : "root VMA", root_id(f), owner));
+  });
+}
+
+void check_l2_address(const World& w, const LazyPolicy& p, std::vector<Violation>& out) {
+  const bool base0 = p.flavor() == LazyPolicy::Flavor::kBase0;
+  for_each_lazy_entry(w, [&](ProcessId pid, PageNo page, const Folio& f, uint32_t subpage) {
+    if (!p.root_allocated(w, root_id(f))) return;  // L3
+    PageNo base = 0;
+    AnonWord tree = lazy_word(VmaId{static_cast<uint32_t>(root_id(f))});
+    if (!base0) {
+      const Vma& root = w.vma(VmaId{static_cast<uint32_t>(root_id(f))});
+      base = geom::mapping_base(root.start, root.pgoff);
+    }
+    const VmaId id = w.vma_lookup(pid, page);
+    if (id == kNoVma) return;  // reported by the page-table check
+    const Vma& v = w.vma(id);
+    const char* what = nullptr;
+    if (v.anon != tree) what = "is in a VMA outside the folio's lazy tree";
+    else if (geom::mapping_base(v.start, v.pgoff) != base) what = "is in a VMA whose base differs from the root's";
+    else if (base + f.index + subpage != page) what = "is not at base(root) + index";
+    if (what)
+      add(out, "L2", fmt::format("{}:{}: lazy folio {} (index {}, {} {}) {}", process_name(pid), hex(page), idx(f.id),
+                                 hex(f.index), base0 ? "mm" : "root VMA", root_id(f), what));
+  });
+}
+
+void check_l3_root_lifetime(const World& w, const LazyPolicy& p, std::vector<Violation>& out) {
+  const bool base0 = p.flavor() == LazyPolicy::Flavor::kBase0;
+  for (uint8_t pid = 0; pid < kMaxProcesses; pid++) {
+    if (!w.proc(ProcessId{pid}).live()) continue;
+    for (VmaId id : w.proc(ProcessId{pid}).vmas) {
+      const AnonWord word = w.vma(id).anon;
+      if (is_lazy(word) && !p.root_allocated(w, idx(root_of(word))))
+        add(out, "L3", fmt::format("VMA {} is in the lazy tree of freed {} {}", idx(id), base0 ? "mm" : "root VMA",
+                                   idx(root_of(word))));
+    }
+  }
+  for (size_t i = 0; i < w.folio_slots(); i++) {
+    const Folio& f = w.folio(FolioId{static_cast<uint32_t>(i)});
+    if (!f.alive || !is_lazy_mapping(f.mapping)) continue;
+    const bool reachable = f.mapcount > 0 || (f.in_swapcache && w.slot(f.swap).count > 0);
+    if (reachable && !p.root_allocated(w, root_id(f)))
+      add(out, "L3", fmt::format("folio {} (pfn {}, {}) points at freed {} {}", i, idx(f.pfn),
+                                 f.mapcount > 0 ? "mapped" : "in the swap cache", base0 ? "mm" : "root VMA", root_id(f)));
+  }
+}
+
+void check_lazy_invariants(const World& w, const LazyPolicy& p, std::vector<Violation>& out) {
+  check_l1_single_owner(w, p, out);
+  check_l2_address(w, p, out);
+  check_l3_root_lifetime(w, p, out);
+}
+
+}  // namespace rmc

@@ -1,0 +1,384 @@
+// lazy_policy.cpp - the ANON_VMA_LAZY series and its variants, told simply.
+#include "model/lazy/lazy_policy.h"
+
+#include <fmt/format.h>
+
+#include <cassert>
+
+#include "model/check/eager_invariants.h"
+#include "model/core/geometry.h"
+#include "model/core/op_table.h"
+#include "model/core/world.h"
+#include "model/lazy/lazy_invariants.h"
+#include "model/lazy/lazy_words.h"
+
+namespace rmc {
+
+using namespace lazy;
+
+namespace {
+
+PageNo base_of(const Vma& v) { return geom::mapping_base(v.start, v.pgoff); }
+
+// The anon_vma a regular or TREE_PARENT VMA's folios go to.
+AnonVmaId target_anon_vma(const Vma& v) { return anon_vma_in(v.anon); }
+
+}  // namespace
+
+std::string_view LazyPolicy::name() const {
+  switch (flavor_) {
+    case Flavor::kSeries: return "lazy";
+    case Flavor::kGki: return "lazy-gki";
+    case Flavor::kBase0: return "base0";
+  }
+  return "?";
+}
+
+void LazyPolicy::reset() {
+  forest_.reset();
+  root_refs_.clear();
+  root_anon_vma_.clear();
+}
+
+// ---- root VMA lifetime -------------------------------------------------------------
+
+void LazyPolicy::get_root(VmaId root) {
+  if (idx(root) >= root_refs_.size()) root_refs_.resize(idx(root) + 1, 0);
+  root_refs_[idx(root)]++;
+}
+
+void LazyPolicy::put_root(VmaId root) {
+  assert(idx(root) < root_refs_.size() && root_refs_[idx(root)] > 0);
+  root_refs_[idx(root)]--;
+}
+
+bool LazyPolicy::root_allocated(const World& w, uint64_t root) const {
+  if (base0()) return root < kMaxProcesses && w.proc(ProcessId{static_cast<uint8_t>(root)}).live();
+  const VmaId r{static_cast<uint32_t>(root)};
+  if (idx(r) >= w.vma_slots()) return false;
+  return w.vma(r).alive || (idx(r) < root_refs_.size() && root_refs_[idx(r)] > 0);
+}
+
+uint64_t LazyPolicy::zombie_roots(const World& w) const {
+  uint64_t n = 0;
+  for (size_t i = 0; i < root_refs_.size(); i++) n += root_refs_[i] > 0 && !w.vma(VmaId{static_cast<uint32_t>(i)}).alive;
+  return n;
+}
+
+// ---- first fault, split, fork, unlink -----------------------------------------------
+
+// __vmf_anon_prepare with the lazy switch on: nothing is allocated; the VMA
+// becomes its own root. base0 makes only VMAs with base 0 lazy; the others
+// get a regular anon_vma (a fresh root, as the eager design would).
+void LazyPolicy::prepare(World& w, VmaId id) {
+  Vma& v = w.vma(id);
+  if (v.faulted()) return;
+  if (base0()) {
+    if (base_of(v) == 0) {
+      v.anon = lazy_word(VmaId{idx(v.mm)});
+      return;
+    }
+    AnonVmaId av = forest_.alloc();
+    forest_.anon_vma_mut(av).num_children = 1;
+    v.anon = regular_word(av);
+    forest_.link(w, id, av);
+    forest_.anon_vma_mut(av).num_active_vmas++;
+    return;
+  }
+  v.anon = lazy_word(id);
+  get_root(id);
+}
+
+// Split, copy_vma and dup_anon_vma: the copy shares the root (one more
+// reference) or, for regular and TREE_PARENT VMAs, the chain.
+void LazyPolicy::clone(World& w, VmaId dst, VmaId src) {
+  const AnonWord word = w.vma(src).anon;
+  if (is_lazy(word)) {
+    if (!base0()) get_root(root_of(word));
+    return;
+  }
+  forest_.clone_chain(w, dst, src, nullptr);
+  if (is_regular(word) || w.options().lazy.count_tree_parent)
+    forest_.anon_vma_mut(anon_vma_in(word)).num_active_vmas++;
+}
+
+// Leave lazy mode: a lazy VMA gets a regular anon_vma (per VMA, or one per
+// root with lazy.upgrade root); a TREE_PARENT VMA gets its own anon_vma as a
+// child of the one it was linked to.
+void LazyPolicy::upgrade(World& w, VmaId id) {
+  const AnonWord word = w.vma(id).anon;
+  if (is_parent(word)) {
+    const AnonVmaId parent = anon_vma_in(word);
+    AnonVmaId av = forest_.alloc_child(parent);
+    forest_.anon_vma_mut(av).num_active_vmas = 1;
+    if (w.options().lazy.count_tree_parent) forest_.anon_vma_mut(parent).num_active_vmas--;
+    w.vma(id).anon = regular_word(av);
+    forest_.link(w, id, av);
+    return;
+  }
+  if (!is_lazy(word)) return;
+  const VmaId root = root_of(word);
+  const bool per_root = !base0() && w.options().lazy.upgrade == LazyOptions::UpgradeScope::kRoot;
+  AnonVmaId av = kNoAnonVma;
+  if (per_root && idx(root) < root_anon_vma_.size() && forest_.valid(root_anon_vma_[idx(root)]))
+    av = root_anon_vma_[idx(root)];
+  if (av == kNoAnonVma) {
+    av = forest_.alloc();
+    forest_.anon_vma_mut(av).num_children = 1;  // the self-parent link of a root
+    if (per_root) {
+      if (idx(root) >= root_anon_vma_.size()) root_anon_vma_.resize(idx(root) + 1, kNoAnonVma);
+      root_anon_vma_[idx(root)] = av;
+    }
+  }
+  w.vma(id).anon = regular_word(av);
+  forest_.link(w, id, av);
+  forest_.anon_vma_mut(av).num_active_vmas++;
+  if (!base0()) put_root(root);
+  // base0 always fixes every folio when it leaves lazy mode; the series only
+  // those fork copies or mremap moves, unless lazy.repoint all.
+  if (base0() || w.options().lazy.repoint == LazyOptions::Repoint::kAll)
+    repoint_folios(w, id, lazy_mapping(root), regular_word(av));
+}
+
+// Every present (or migrating) folio of the VMA whose mapping is `from`
+// now has mapping `to`.
+void LazyPolicy::repoint_folios(World& w, VmaId id, MappingWord from, MappingWord to) {
+  const Vma& v = w.vma(id);
+  auto [first, last] = w.proc(v.mm).pt.range(v.start, v.end);
+  for (auto* e = first; e != last; ++e) {
+    if (e->pte.kind != PteKind::kPresent && e->pte.kind != PteKind::kMigration) continue;
+    Folio& f = w.folio(w.folio_of(e->pte.pfn()));
+    if (f.mapping == from) f.mapping = to;
+  }
+}
+
+// anon_vma_fork: the parent leaves lazy mode first (patch 10); the child is a
+// TREE_PARENT linked into the parent's tree (series), or gets an anon_vma
+// of its own as in the eager design (GKI, base0).
+void LazyPolicy::fork(World& w, VmaId child, VmaId parent) {
+  if (!w.vma(parent).faulted()) return;
+  upgrade(w, parent);
+  const AnonVmaId parent_av = target_anon_vma(w.vma(parent));
+  w.vma(child).anon = kNoAnon;
+  if (flavor_ == Flavor::kSeries) {
+    forest_.clone_chain(w, child, parent, nullptr);
+    w.vma(child).anon = parent_word(parent_av);
+    if (w.options().lazy.count_tree_parent) forest_.anon_vma_mut(parent_av).num_active_vmas++;
+    return;
+  }
+  AnonVmaId reused = forest_.clone_chain(w, child, parent, [](const AnonVma& a) {
+    return a.num_children < 2 && a.num_active_vmas == 0;
+  });
+  if (reused != kNoAnonVma) {
+    w.vma(child).anon = regular_word(reused);
+    forest_.anon_vma_mut(reused).num_active_vmas++;
+    return;
+  }
+  AnonVmaId av = forest_.alloc_child(parent_av);
+  forest_.anon_vma_mut(av).num_active_vmas = 1;
+  w.vma(child).anon = regular_word(av);
+  forest_.link(w, child, av);
+}
+
+// try_dup_anon_rmap: a lazy folio about to be shared is re-pointed to the
+// (now regular) parent VMA's anon_vma.
+void LazyPolicy::fork_page(World& w, FolioId folio, VmaId parent_vma) {
+  Folio& f = w.folio(folio);
+  if (!is_lazy_mapping(f.mapping)) return;
+  f.mapping = regular_word(target_anon_vma(w.vma(parent_vma)));
+}
+
+void LazyPolicy::unlink(World& w, VmaId id) {
+  Vma& v = w.vma(id);
+  if (is_lazy(v.anon)) {
+    if (!base0()) put_root(root_of(v.anon));
+  } else if (is_regular(v.anon)) {
+    forest_.unlink_chain(id, anon_vma_in(v.anon));
+  } else if (is_parent(v.anon)) {
+    forest_.unlink_chain(id, w.options().lazy.count_tree_parent ? anon_vma_in(v.anon) : kNoAnonVma);
+  }
+  v.anon = kNoAnon;
+}
+
+void LazyPolicy::range_will_change(World& /*w*/, VmaId vma) { forest_.remove_from_trees(vma); }
+void LazyPolicy::range_changed(World& w, VmaId vma) { forest_.insert_into_trees(w, vma); }
+
+// ---- mremap -------------------------------------------------------------------------
+
+// copy_vma upgrades a lazy VMA before it moves: the new range has another
+// base, so the root could not address it.
+void LazyPolicy::before_move(World& w, VmaId vma) {
+  if (is_lazy(w.vma(vma).anon)) upgrade(w, vma);
+}
+
+// move_ptes re-points the lazy folio of every present entry it moves; swap
+// entries only with lazy.mremap_fix_swap (the series does not say).
+void LazyPolicy::moved_pte(World& w, const Pte& pte, VmaId to) {
+  FolioId id = kNoFolio;
+  if (pte.kind == PteKind::kPresent || pte.kind == PteKind::kMigration) id = w.folio_of(pte.pfn());
+  else if (pte.kind == PteKind::kSwap && w.options().lazy.mremap_fix_swap) id = w.slot(pte.slot()).cache;
+  if (id == kNoFolio || !is_lazy_mapping(w.folio(id).mapping)) return;
+  const Vma& dst = w.vma(to);
+  if (is_regular(dst.anon) || is_parent(dst.anon)) w.folio(id).mapping = regular_word(target_anon_vma(dst));
+}
+
+// ---- merging ---------------------------------------------------------------------------
+
+bool LazyPolicy::fork_child(const World& w, VmaId vma) const {
+  if (vma == kNoVma) return false;
+  const AnonWord word = w.vma(vma).anon;
+  return is_parent(word) || (is_regular(word) && forest_.chain(vma).size() > 1);
+}
+
+// Regular and TREE_PARENT VMAs merge by the eager rules; a lazy VMA merges
+// with the same tree or with an unfaulted VMA (which joins the tree), never
+// with another tree or a regular anon_vma (the plausible reading of the
+// series, lazy-design.md 1.3).
+bool LazyPolicy::is_mergeable_anon(const World& w, VmaId target, AnonWord source_anon,
+                                   VmaId middle, VmaId copied_from) const {
+  const AnonWord target_anon = w.vma(target).anon;
+  if (is_lazy(target_anon) || is_lazy(source_anon))
+    return target_anon == source_anon || target_anon == kNoAnon || source_anon == kNoAnon;
+  if (target_anon == kNoAnon && source_anon != kNoAnon)
+    return !fork_child(w, middle) && !fork_child(w, copied_from);
+  if (target_anon != kNoAnon && source_anon == kNoAnon) return !fork_child(w, target);
+  return target_anon == source_anon;
+}
+
+// ---- folios ---------------------------------------------------------------------------
+
+// __folio_set_anon: a lazy VMA's folios point at its root; regular ones as
+// in the eager design; a TREE_PARENT VMA's new folios (COW) go to the
+// anon_vma it is linked to (the series does not say; the plausible choice).
+void LazyPolicy::set_anon(World& w, FolioId folio, VmaId vma, bool exclusive) {
+  const Vma& v = w.vma(vma);
+  assert(v.faulted());
+  if (is_lazy(v.anon)) {
+    w.folio(folio).mapping = lazy_mapping(root_of(v.anon));
+    return;
+  }
+  const AnonVmaId av = target_anon_vma(v);
+  w.folio(folio).mapping = regular_word(exclusive ? av : forest_.anon_vma(av).root);
+}
+
+void LazyPolicy::move_anon(World& w, FolioId folio, VmaId vma) {
+  const Vma& v = w.vma(vma);
+  assert(v.faulted());
+  w.folio(folio).mapping = is_lazy(v.anon) ? lazy_mapping(root_of(v.anon)) : regular_word(target_anon_vma(v));
+}
+
+// ksm_might_need_to_copy. For a lazy folio the unconverted kernel finds no
+// anon_vma and maps it as it is; converted, it copies unless the faulting
+// VMA is in the folio's lazy tree at the folio's index.
+bool LazyPolicy::swapcache_folio_fits(const World& w, FolioId folio, VmaId vma, PageNo addr) const {
+  const Folio& f = w.folio(folio);
+  const Vma& v = w.vma(vma);
+  if (f.mapping == kNoMapping) return true;
+  const bool index_fits = f.index == geom::linear_page_index(v.start, v.pgoff, addr);
+  if (is_lazy_mapping(f.mapping)) {
+    if (w.options().lazy.swapin == LazyOptions::Swapin::kUnconverted) return true;
+    return v.anon == lazy_word(root_of(f.mapping)) && index_fits;
+  }
+  if (!is_regular(v.anon) && !is_parent(v.anon)) return false;
+  const AnonVmaId folio_av = anon_vma_of(f.mapping);
+  if (!forest_.valid(folio_av)) return false;
+  return index_fits && forest_.anon_vma(folio_av).root == forest_.anon_vma(target_anon_vma(v)).root;
+}
+
+// ---- the walk ---------------------------------------------------------------------------
+
+// rmap_walk: regular folios as in the eager design. A lazy folio: the
+// address from the root's base, then the VMA(s) of the root's mm covering it,
+// accepted if they are in the same lazy tree with the same base (base0: any
+// lazy VMA with base 0). One mm, no lock, and by default one VMA.
+void LazyPolicy::rmap_walk(const World& w, FolioId folio, RmapWalk& out) const {
+  const Folio& f = w.folio(folio);
+  if (f.mapping == kNoMapping) return;
+  if (!is_lazy_mapping(f.mapping)) {
+    forest_.walk(w, f, anon_vma_of(f.mapping), out);
+    return;
+  }
+  const uint64_t root = f.mapping & kIdMask;
+  if (!root_allocated(w, root)) {
+    out.faults.push_back(fmt::format("folio {} (pfn {}) maps freed {} {}", idx(f.id), idx(f.pfn),
+                                     base0() ? "mm" : "root VMA", root));
+    return;
+  }
+  ProcessId mm;
+  PageNo addr;
+  AnonWord tree;
+  if (base0()) {
+    mm = ProcessId{static_cast<uint8_t>(root)};
+    addr = geom::base0_address(f.index);
+    tree = lazy_word(VmaId{static_cast<uint32_t>(root)});
+  } else {
+    const Vma& r = w.vma(VmaId{static_cast<uint32_t>(root)});
+    mm = r.mm;
+    addr = geom::lazy_root_address(r.start, r.pgoff, f.index);
+    tree = lazy_word(r.id);
+    if (!w.proc(mm).live()) return;
+  }
+  const PageNo base = addr - f.index;
+  auto accept = [&](VmaId id) {
+    const Vma& v = w.vma(id);
+    if (v.anon == tree && base_of(v) == base) out.visits.push_back({id, addr});
+  };
+  const bool all = base0() || w.options().lazy.walk == LazyOptions::Walk::kAll;
+  if (!all) {
+    VmaId id = w.vma_lookup(mm, addr);
+    if (id != kNoVma) accept(id);
+    return;
+  }
+  for (VmaId id = w.find_vma(mm, addr); id != kNoVma && w.vma(id).start < addr + f.nr_pages(); id = w.vma_next(id))
+    accept(id);
+}
+
+// ---- reporting and checks ------------------------------------------------------------------
+
+std::string LazyPolicy::describe_anon(const World& w, VmaId vma) const {
+  const AnonWord word = w.vma(vma).anon;
+  if (word == kNoAnon) return "-";
+  if (is_lazy(word)) return base0() ? "lazy(mm)" : fmt::format("lazy(root {})", idx(root_of(word)));
+  if (is_parent(word)) return fmt::format("parent(av{})", idx(anon_vma_in(word)));
+  std::string out = fmt::format("av{}", idx(anon_vma_of(word)));
+  if (forest_.chain(vma).size() > 1) out += fmt::format("/{}", forest_.chain(vma).size());
+  return out;
+}
+
+std::string LazyPolicy::describe_mapping(const World& /*w*/, MappingWord mapping) const {
+  if (mapping == kNoMapping) return "-";
+  if (is_lazy_mapping(mapping))
+    return base0() ? fmt::format("mm P{}", mapping & kIdMask) : fmt::format("root VMA {}", mapping & kIdMask);
+  return fmt::format("av{}", idx(anon_vma_of(mapping)));
+}
+
+AnonVmaView LazyPolicy::view(bool count_tree_parent) const {
+  // TREE_PARENT VMAs are linked but own no anon_vma, unless counted.
+  auto own_regular = [](const Vma& v) { return is_regular(v.anon) ? anon_vma_of(v.anon) : kNoAnonVma; };
+  auto own_counted = [](const Vma& v) {
+    return is_regular(v.anon) || is_parent(v.anon) ? anon_vma_in(v.anon) : kNoAnonVma;
+  };
+  return AnonVmaView{
+      forest_,
+      count_tree_parent ? +own_counted : +own_regular,
+      [](const Vma& v) { return is_regular(v.anon) || is_parent(v.anon); },
+      [](MappingWord m) { return m == kNoMapping || is_lazy_mapping(m) ? kNoAnonVma : anon_vma_of(m); },
+  };
+}
+
+void LazyPolicy::check(const World& w, std::vector<Violation>& out) const {
+  // The forest invariants hold for the VMAs and folios in anon_vma trees;
+  // I6 does not (TREE_PARENT VMAs of several mms share their parent's).
+  const AnonVmaView v = view(w.options().lazy.count_tree_parent);
+  check_i1_chain_own(w, v, out);
+  check_i2_tree_mirror(w, v, out);
+  check_i3_reachability(w, v, out);
+  check_i5_same_root(w, v, out);
+  check_i7_counters(w, v, out);
+  check_i8_lifetime(w, v, out);
+  check_i9_fork_tree(w, v, out);
+  check_i11_merge_soundness(w, v, out);
+  check_lazy_invariants(w, *this, out);
+}
+
+}  // namespace rmc

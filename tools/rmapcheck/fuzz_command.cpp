@@ -1,0 +1,278 @@
+// fuzz_command.cpp - `rmapcheck fuzz`: a differential campaign of every
+// design against the eager model, with per-seed swarm configurations.
+//
+//   rmapcheck fuzz --time 60 [--jobs 2] [--models eager,lazy,...] [--seed S]
+//                  [--steps 64] [--procs 4] [--out DIR] [--known DIR]
+//
+// Prints the seed and configuration first, a progress line every second
+// (executions, exec/s, steps, findings by signature), and a table at the end:
+// signature, design, first step, shrunk length, known or new. New findings
+// are shrunk and written atomically to --out. Exit 1 if a signature not
+// recorded in --known was found. With --jobs N, N processes run seeds
+// S+j, S+j+N, ... and the parent merges their results.
+#include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <sstream>
+
+#include "model/check/campaign.h"
+#include "model/designs.h"
+#include "tools/rmapcheck/commands.h"
+
+namespace rmc::cli {
+
+namespace {
+
+struct FuzzArgs {
+  double seconds = 60;
+  uint32_t jobs = 1;
+  std::string models = "eager,lazy,lazy-gki,base0";
+  std::optional<uint64_t> seed;
+  uint32_t steps = 64;
+  uint32_t processes = 4;
+  std::string out = "fuzz-findings";
+  std::string known = std::string(RMC_SOURCE_DIR) + "/corpus/findings";
+  bool no_swarm = false;
+  bool stop_on_new = false;
+  uint64_t max_execs = 0;
+  std::vector<std::string> options;
+};
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, sep);)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+// The merged view of a campaign, for progress lines and the final table.
+void print_progress(const CampaignResult& r) {
+  std::string by_signature;
+  for (const auto& [sig, s] : r.signatures) by_signature += fmt::format(" {}{}x{}", sig, s.known ? "" : "(new)", s.hits);
+  fmt::print("[{:6.1f}s] execs {} ({:.0f}/s)  steps {}  coverage n/a (in-process engine)  findings {}:{}\n",
+             r.seconds, r.execs, r.seconds > 0 ? r.execs / r.seconds : 0, r.steps, r.signatures.size(),
+             by_signature.empty() ? " none" : by_signature);
+  std::fflush(stdout);
+}
+
+void merge_into(CampaignResult& total, const CampaignResult& part) {
+  total.execs += part.execs;
+  total.steps += part.steps;
+  for (const auto& [sig, s] : part.signatures) {
+    auto [it, inserted] = total.signatures.emplace(sig, s);
+    if (inserted) continue;
+    SignatureStats& t = it->second;
+    t.hits += s.hits;
+    if (s.first_seconds < t.first_seconds) {
+      const uint64_t hits = t.hits;
+      t = s;
+      t.hits = hits;
+    }
+  }
+}
+
+// One job's results as lines on a pipe: "E execs steps seconds" and one
+// "S field|field|..." per signature. Fields never contain '|' or newlines.
+std::string serialize(const CampaignResult& r) {
+  std::string out = fmt::format("E {} {} {}\n", r.execs, r.steps, r.seconds);
+  for (const auto& [sig, s] : r.signatures)
+    out += fmt::format("S {}|{}|{}|{}|{}|{}|{}|{}|{}\n", sig, s.hits, s.first_exec, s.first_seconds, s.first_step,
+                       s.shrunk_ops, s.known ? 1 : 0, s.file, s.origin);
+  return out;
+}
+
+CampaignResult parse_serialized(const std::string& text) {
+  CampaignResult r;
+  std::stringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("E ", 0) == 0) {
+      std::stringstream fields(line.substr(2));
+      fields >> r.execs >> r.steps >> r.seconds;
+    } else if (line.rfind("S ", 0) == 0) {
+      std::vector<std::string> f;
+      std::stringstream fields(line.substr(2));
+      for (std::string item; std::getline(fields, item, '|');) f.push_back(item);
+      if (f.size() != 9) continue;
+      SignatureStats s;
+      s.signature = f[0];
+      s.hits = std::stoull(f[1]);
+      s.first_exec = std::stoull(f[2]);
+      s.first_seconds = std::stod(f[3]);
+      s.first_step = std::stoull(f[4]);
+      s.shrunk_ops = std::stoull(f[5]);
+      s.known = f[6] == "1";
+      s.file = f[7];
+      s.origin = f[8];
+      r.signatures[s.signature] = s;
+    }
+  }
+  return r;
+}
+
+// Runs `jobs` child processes; the last line block each writes is its
+// final result; progress lines in between are "E ..." snapshots.
+CampaignResult run_jobs(const CampaignOptions& base, uint32_t jobs) {
+  struct Job {
+    pid_t pid;
+    int fd;
+    std::string buffer;
+    CampaignResult latest;
+    bool done = false;
+  };
+  std::vector<Job> children;
+  for (uint32_t j = 0; j < jobs; j++) {
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+      close(fds[0]);
+      CampaignOptions mine = base;
+      mine.seed = base.seed + j;
+      mine.stride = jobs;
+      auto send = [&](const CampaignResult& r) {
+        std::string text = serialize(r) + "END\n";
+        for (size_t done = 0; done < text.size();) {
+          ssize_t n = ::write(fds[1], text.data() + done, text.size() - done);
+          if (n <= 0) _exit(3);
+          done += static_cast<size_t>(n);
+        }
+      };
+      CampaignResult r = run_campaign(mine, send);
+      send(r);
+      _exit(0);
+    }
+    close(fds[1]);
+    children.push_back({pid, fds[0], "", {}, false});
+  }
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto last_print = start;
+  // Bound: the budget plus a grace period for shrinking the last findings.
+  const double deadline = base.seconds + 300;
+  size_t open = children.size();
+  while (open > 0) {
+    std::vector<pollfd> fds;
+    for (Job& job : children)
+      if (!job.done) fds.push_back({job.fd, POLLIN, 0});
+    poll(fds.data(), fds.size(), 200);
+    for (Job& job : children) {
+      if (job.done) continue;
+      pollfd probe{job.fd, POLLIN, 0};
+      if (poll(&probe, 1, 0) <= 0) continue;
+      char chunk[4096];
+      ssize_t n = ::read(job.fd, chunk, sizeof chunk);
+      if (n <= 0) {
+        job.done = true;
+        open--;
+        continue;
+      }
+      job.buffer.append(chunk, static_cast<size_t>(n));
+      for (size_t end; (end = job.buffer.find("END\n")) != std::string::npos;) {
+        job.latest = parse_serialized(job.buffer.substr(0, end));
+        job.buffer.erase(0, end + 4);
+      }
+    }
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    if (std::chrono::duration<double>(Clock::now() - last_print).count() >= 1.0) {
+      CampaignResult total;
+      for (const Job& job : children) merge_into(total, job.latest);
+      total.seconds = elapsed;
+      print_progress(total);
+      last_print = Clock::now();
+    }
+    if (elapsed > deadline) {
+      for (Job& job : children)
+        if (!job.done) kill(job.pid, SIGKILL);
+      fmt::print(stderr, "rmapcheck fuzz: jobs did not finish in time; killed\n");
+      break;
+    }
+  }
+  CampaignResult total;
+  for (Job& job : children) {
+    close(job.fd);
+    int status = 0;
+    waitpid(job.pid, &status, 0);
+    merge_into(total, job.latest);
+  }
+  total.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return total;
+}
+
+int fuzz(const FuzzArgs& args) {
+  CampaignOptions options;
+  options.seconds = args.seconds;
+  options.max_execs = args.max_execs;
+  options.seed = args.seed ? *args.seed : std::random_device{}();
+  options.steps = args.steps;
+  options.processes = args.processes;
+  options.swarm = !args.no_swarm;
+  options.designs = split(args.models, ',');
+  options.findings_dir = args.out;
+  options.known = recorded_signatures(args.known);
+  options.stop_on_new = args.stop_on_new;
+  for (const std::string& option : args.options) {
+    size_t eq = option.find('=');
+    std::optional<std::string> err = eq == std::string::npos
+                                         ? std::optional<std::string>("expected NAME=VALUE")
+                                         : apply_option(options.model, option.substr(0, eq), option.substr(eq + 1));
+    if (err) {
+      fmt::print(stderr, "rmapcheck fuzz: --option {}: {}\n", option, *err);
+      return kExitBadInput;
+    }
+  }
+  if (options.designs.empty() || options.designs[0] != "eager") options.designs.insert(options.designs.begin(), "eager");
+  for (const std::string& design : options.designs)
+    if (!valid_design(design)) {
+      fmt::print(stderr, "rmapcheck fuzz: unknown design '{}'\n", design);
+      return kExitBadInput;
+    }
+  if (args.jobs < 1 || args.jobs > 64 || args.steps < 1 || args.steps > 10000 || args.seconds <= 0) {
+    fmt::print(stderr, "rmapcheck fuzz: --jobs 1-64, --steps 1-10000, --time > 0\n");
+    return kExitBadInput;
+  }
+  std::string designs;
+  for (const std::string& d : options.designs) designs += (designs.empty() ? "" : ",") + d;
+  fmt::print("rmapcheck fuzz --seed {} --time {} --jobs {} --models {} --steps {} --procs {}{}\n", options.seed,
+             args.seconds, args.jobs, designs, options.steps, options.processes, options.swarm ? "" : " --no-swarm");
+  fmt::print("known signatures: {} (from {}); new findings go to {}\n", options.known.size(), args.known, args.out);
+  std::fflush(stdout);
+  CampaignResult result = args.jobs == 1 ? run_campaign(options, print_progress) : run_jobs(options, args.jobs);
+  print_progress(result);
+  fmt::print("\n{:<44} {:<10} {:>6} {:>10} {:>8} {:>6}  {}\n", "signature", "design", "hits", "first step", "shrunk", "new", "file");
+  for (const auto& [sig, s] : result.signatures)
+    fmt::print("{:<44} {:<10} {:>6} {:>10} {:>8} {:>6}  {}\n", sig, sig.substr(0, sig.find('/')), s.hits, s.first_step,
+               s.known ? "-" : std::to_string(s.shrunk_ops), s.known ? "known" : "NEW", s.file);
+  fmt::print("\n{} executions in {:.1f}s ({:.0f}/s), {} steps, {} signatures, {} new\n", result.execs, result.seconds,
+             result.seconds > 0 ? result.execs / result.seconds : 0, result.steps, result.signatures.size(),
+             result.new_signatures());
+  return result.new_signatures() == 0 ? kExitPass : kExitCheckFailed;
+}
+
+}  // namespace
+
+void add_fuzz_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<FuzzArgs>();
+  CLI::App* cmd = app.add_subcommand("fuzz", "A differential campaign of every design against the eager model");
+  cmd->add_option("--time", args->seconds, "Seconds to run (default 60)");
+  cmd->add_option("--jobs", args->jobs, "Parallel processes (default 1)");
+  cmd->add_option("--models", args->models, "Designs, comma-separated; eager is always the reference");
+  cmd->add_option("--seed", args->seed, "First seed (default: random, printed)");
+  cmd->add_option("--steps", args->steps, "Ops per trace (default 64)");
+  cmd->add_option("--procs", args->processes, "Processes per trace (default 4)");
+  cmd->add_option("--out", args->out, "Directory for new findings (default fuzz-findings)");
+  cmd->add_option("--known", args->known, "Directory of recorded findings (default: the source tree's corpus/findings)");
+  cmd->add_option("--max-execs", args->max_execs, "Stop after this many traces");
+  cmd->add_option("--option", args->options, "Model option NAME=VALUE (repeatable)");
+  cmd->add_flag("--no-swarm", args->no_swarm, "Same op weights and options for every seed");
+  cmd->add_flag("--stop-on-new", args->stop_on_new, "Stop at the first new signature");
+  cmd->callback([args, &exit_code] { exit_code = fuzz(*args); });
+}
+
+}  // namespace rmc::cli
