@@ -97,7 +97,7 @@ TEST(Layout, PictureOfAForkedProcess) {
   Runner runner(*world, true);
   for (const TraceLine& line : trace.lines) ASSERT_TRUE(runner.run_line(line).ok());
   EXPECT_EQ(render_layout(*world),
-            "          0x100 \n"
+            "          0x100\n"
             "  P0      AAAAbb\n"
             "          ~~....\n"  // P0 keeps its page; it stays non-exclusive until it writes
             "  P1      AAAAbb\n"

@@ -106,6 +106,23 @@ void Differential::compare_observables(const std::string& op_name, std::vector<F
   }
 }
 
+DifferentialResult run_differential_ops(const std::vector<Op>& ops, const ModelOptions& options,
+                                        const std::vector<std::string>& designs, std::vector<Op>* accepted) {
+  DifferentialResult result;
+  Differential diff(designs, options);
+  TraceLine line;
+  line.kind = TraceLine::Kind::kOp;
+  for (const Op& op : ops) {
+    if (op_invalid_reason(*diff.runs()[0].world, op)) continue;
+    line.op = op;
+    if (accepted) accepted->push_back(op);
+    diff.step(line, result.findings);
+  }
+  result.steps = diff.steps();
+  for (const DesignRun& run : diff.runs()) result.costs.push_back({run.design, run.costs});
+  return result;
+}
+
 DifferentialResult run_differential(const Trace& trace, const std::vector<std::string>& designs, bool checks) {
   DifferentialResult result;
   Differential diff(designs, trace.options, checks);

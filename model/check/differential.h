@@ -75,4 +75,9 @@ struct DifferentialResult {
 
 DifferentialResult run_differential(const Trace& trace, const std::vector<std::string>& designs, bool checks = true);
 
+// For fuzzers: runs `ops`, skipping those the reference refuses (they are not
+// in the trace a finding is reported with); `accepted` gets the ops run.
+DifferentialResult run_differential_ops(const std::vector<Op>& ops, const ModelOptions& options,
+                                        const std::vector<std::string>& designs, std::vector<Op>* accepted);
+
 }  // namespace rmc

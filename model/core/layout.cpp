@@ -56,13 +56,15 @@ char pte_char(const World& w, const Pte* pte) {
   return '?';
 }
 
+// Address labels every 16 pages; the first is always whole, even if wider
+// than a narrow picture.
 std::string ruler(PageNo start, PageNo width) {
-  std::string line(width, ' ');
-  std::string out;
-  for (PageNo col = 0; col < width; col += 16) {
+  std::string line = hex(start);
+  for (PageNo col = 16; col < width; col += 16) {
     std::string label = hex(start + col);
-    if (col + label.size() > width && col != 0) break;
-    line.replace(col, std::min<size_t>(label.size(), width - col), label.substr(0, width - col));
+    if (col + label.size() > width) break;
+    line.resize(col, ' ');
+    line += label;
   }
   return line;
 }

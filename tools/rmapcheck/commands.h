@@ -16,6 +16,7 @@ void add_random_command(CLI::App& app, int& exit_code);
 void add_run_command(CLI::App& app, int& exit_code);
 void add_fmt_command(CLI::App& app, int& exit_code);
 void add_fuzz_command(CLI::App& app, int& exit_code);
+void add_shrink_command(CLI::App& app, int& exit_code);
 // kernel/kernel_commands.cpp: kernel, kernel-fuzz.
 void add_kernel_commands(CLI::App& app, int& exit_code);
 // proofs/prove_command.cpp: prove.

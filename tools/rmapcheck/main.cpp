@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   rmc::cli::add_run_command(app, exit_code);
   rmc::cli::add_fmt_command(app, exit_code);
   rmc::cli::add_fuzz_command(app, exit_code);
+  rmc::cli::add_shrink_command(app, exit_code);
 #ifdef RMC_HAVE_KERNEL
   rmc::cli::add_kernel_commands(app, exit_code);
 #endif

@@ -4,7 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <sstream>
 
+#include "model/check/differential.h"
 #include "model/check/runner.h"
 #include "model/check/step_json.h"
 #include "model/core/atomic_file.h"
@@ -21,6 +23,7 @@ struct ReplayArgs {
   std::string trace_path;
   std::string json_path;
   std::string design = "eager";
+  std::string models;  // several designs in lock-step
   bool quiet = false;
   bool no_checks = false;
 };
@@ -62,6 +65,61 @@ int exit_code_of(const Verdict& verdict) {
   return kExitBadInput;
 }
 
+// Every design's layouts, VMAs and objects, one block each.
+void print_designs(const Differential& diff) {
+  for (const DesignRun& run : diff.runs()) {
+    const ObjectCounts c = count_objects(*run.world);
+    fmt::print("--- {}{}: {} VMAs, {} anon_vmas, {} AVCs, {} folios\n", run.design, run.failed ? " (failed)" : "",
+               c.vmas, c.anon_vmas, c.avcs, c.folios);
+    fmt::print("{}{}", render_layout(*run.world), render_vma_table(*run.world));
+  }
+}
+
+// replay --models: every design in lock-step; the first step where one fails
+// shows every design's state.
+int replay_models(const ReplayArgs& args, const Trace& trace) {
+  std::vector<std::string> designs;
+  std::stringstream in(args.models);
+  for (std::string d; std::getline(in, d, ',');)
+    if (!d.empty()) designs.push_back(d);
+  if (designs.empty() || designs[0] != "eager") designs.insert(designs.begin(), "eager");
+  for (const std::string& d : designs)
+    if (!valid_design(d)) {
+      fmt::print(stderr, "rmapcheck: unknown design '{}'\n", d);
+      return kExitBadInput;
+    }
+  Differential diff(designs, trace.options, !args.no_checks);
+  std::vector<Finding> findings;
+  bool shown = false;
+  for (const TraceLine& line : trace.lines) {
+    if (line.kind != TraceLine::Kind::kOp && line.kind != TraceLine::Kind::kExpect) continue;
+    const size_t before = findings.size();
+    const std::string text = line.kind == TraceLine::Kind::kOp ? print_op(line.op) : print_expect(line.expect);
+    if (!args.quiet) fmt::print("step {}  line {}  {}\n", diff.steps() + 1, line.line, text);
+    if (auto error = diff.step(line, findings)) {
+      fmt::print(stderr, "{}:{}: {}\n", trace.source, line.line, *error);
+      return kExitBadInput;
+    }
+    for (size_t i = before; i < findings.size(); i++)
+      fmt::print("  {} [{}] {}\n", findings[i].signature(), findings[i].property, findings[i].message);
+    if (findings.size() > before && !shown) {
+      fmt::print("\nevery design after step {}:\n", diff.steps());
+      print_designs(diff);
+      fmt::print("\n");
+      shown = true;
+    }
+  }
+  fmt::print("\n{:<12} {:>6} {:>9} {:>6} {:>7}   {}\n", "design", "VMAs", "anon_vmas", "AVCs", "folios", "verdict");
+  for (const DesignRun& run : diff.runs()) {
+    const ObjectCounts c = count_objects(*run.world);
+    std::string verdict = "pass";
+    for (const Finding& f : findings)
+      if (f.design == run.design) verdict = "fail " + f.property + " at step " + std::to_string(f.step);
+    fmt::print("{:<12} {:>6} {:>9} {:>6} {:>7}   {}\n", run.design, c.vmas, c.anon_vmas, c.avcs, c.folios, verdict);
+  }
+  return findings.empty() ? kExitPass : kExitCheckFailed;
+}
+
 int replay(const ReplayArgs& args) {
   ParseResult parsed = parse_trace_file(args.trace_path);
   if (auto* error = std::get_if<TraceError>(&parsed)) {
@@ -69,7 +127,8 @@ int replay(const ReplayArgs& args) {
     return kExitBadInput;
   }
   const Trace& trace = std::get<Trace>(parsed);
-  if (!make_policy(args.design)) {
+  if (!args.models.empty()) return replay_models(args, trace);
+  if (!valid_design(args.design)) {
     fmt::print(stderr, "rmapcheck: unknown design '{}'\n", args.design);
     return kExitBadInput;
   }
@@ -180,7 +239,8 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("replay", "Run a trace, print every step and the verdict");
   cmd->add_option("trace", args->trace_path, "Trace file")->required();
   cmd->add_option("--json", args->json_path, "Write the state after every step to this JSON file");
-  cmd->add_option("--design", args->design, "Rmap design to run (eager)");
+  cmd->add_option("--design", args->design, "Rmap design to run (eager, lazy, lazy-gki, base0; eager+B12 ...)");
+  cmd->add_option("--models", args->models, "Run these designs in lock-step (comma-separated; eager is the reference)");
   cmd->add_flag("--quiet,-q", args->quiet, "Print only errors and the verdict");
   cmd->add_flag("--no-checks", args->no_checks, "Run without the per-step checks (expectations still judged)");
   cmd->callback([args, &exit_code] { exit_code = replay(*args); });

@@ -1,0 +1,47 @@
+// op_codec.h - the binary form of a trace, for fuzzers.
+//
+// libFuzzer mutates bytes; the codec turns bytes into ops through the op
+// table (each op: a kind byte, a process byte, then each operand in the
+// table's order with a fixed width), so a mutated byte changes one operand
+// of one op, and a corpus trace has an exact byte form (a seed). Format
+// version 1:
+//
+//   byte 0   version (1); inputs of another version decode to nothing
+//   byte 1   options: bits 0-1 large_folio_order (0, 2, 4, 0),
+//            bit 2 swapcache_after_pageout off
+//   then ops, each: kind % kinds, pid % processes, operands:
+//     ADDR, NEWADDR  2 bytes little endian, page number
+//     LEN, NEWLEN    1 byte, 1 + value
+//     PROT           1 byte, & 7;  MMAP/MREMAP FLAGS 1 byte, masked
+//     ADVICE         1 byte, % advices;  CHILD 1 byte, % processes
+//   (NEWADDR is always encoded, and used only with the 'fixed' flag.)
+// A truncated last op is dropped. Decoding never fails: ops that are not
+// well-formed are dropped here, ops that are not valid in the world are
+// dropped by whoever runs them (fuzz/differential.cpp).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/core/trace.h"
+
+namespace rmc {
+
+inline constexpr uint8_t kCodecVersion = 1;
+// Ops decoded from one input at most.
+inline constexpr size_t kMaxDecodedOps = 256;
+
+struct DecodedInput {
+  ModelOptions options;
+  std::vector<Op> ops;  // well-formed (op_form_error is empty), not yet validated
+};
+
+DecodedInput decode_ops(const uint8_t* data, size_t size);
+// The bytes that decode to `ops` with `options`; nothing if the codec cannot
+// express them (a length above 256, large_folio_order other than 0, 2, 4,
+// bug or lazy options).
+std::optional<std::string> encode_ops(const std::vector<Op>& ops, const ModelOptions& options);
+
+}  // namespace rmc

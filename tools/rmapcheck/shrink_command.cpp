@@ -1,0 +1,161 @@
+// shrink_command.cpp - `rmapcheck shrink INPUT` and `rmapcheck encode`.
+//
+//   rmapcheck shrink INPUT [--models eager,lazy,...] [--signature SIG] [--out FILE]
+//
+// INPUT is a trace file, or a fuzzer input (bytes in the op codec, e.g. a
+// libFuzzer crash-* file). The differential run of the designs must report
+// a finding; the first one (or --signature) is shrunk op by op (drop ops,
+// processes, shorter ranges, fewer flags, renumbered processes) and the
+// minimal trace with the same signature is printed, or written atomically
+// to --out with its verdict lines.
+//
+//   rmapcheck encode TRACE... --out DIR
+//
+// writes the op-codec bytes of each trace (DIR/NAME.bin), the seed corpus of
+// the libFuzzer target.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "model/check/findings.h"
+#include "model/core/atomic_file.h"
+#include "model/core/op_codec.h"
+#include "model/designs.h"
+#include "tools/rmapcheck/commands.h"
+
+namespace rmc::cli {
+
+namespace {
+
+std::vector<std::string> split_designs(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string d; std::getline(in, d, ',');)
+    if (!d.empty()) out.push_back(d);
+  if (out.empty() || out[0] != "eager") out.insert(out.begin(), "eager");
+  return out;
+}
+
+// A trace file, or fuzzer bytes turned into the trace of the ops the
+// reference accepts.
+std::optional<Trace> load_input(const std::string& path, const std::vector<std::string>& designs, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = path + ": cannot open file";
+    return std::nullopt;
+  }
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.rfind(std::string(kTraceMagic), 0) == 0) {
+    ParseResult parsed = parse_trace(bytes, path);
+    if (auto* e = std::get_if<TraceError>(&parsed)) {
+      error = e->str();
+      return std::nullopt;
+    }
+    return std::get<Trace>(parsed);
+  }
+  DecodedInput input = decode_ops(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  std::vector<Op> accepted;
+  run_differential_ops(input.ops, input.options, designs, &accepted);
+  return trace_of(accepted, input.options, path);
+}
+
+struct ShrinkArgs {
+  std::string input;
+  std::string models = "eager,lazy,lazy-gki,base0";
+  std::string signature;
+  std::string out;
+};
+
+int shrink(const ShrinkArgs& args) {
+  const std::vector<std::string> designs = split_designs(args.models);
+  for (const std::string& d : designs)
+    if (!valid_design(d)) {
+      fmt::print(stderr, "rmapcheck shrink: unknown design '{}'\n", d);
+      return kExitBadInput;
+    }
+  std::string error;
+  std::optional<Trace> trace = load_input(args.input, designs, error);
+  if (!trace) {
+    fmt::print(stderr, "{}\n", error);
+    return kExitBadInput;
+  }
+  DifferentialResult run = run_differential(*trace, designs);
+  if (run.error) {
+    fmt::print(stderr, "{}:{}: {}\n", args.input, run.error_line, *run.error);
+    return kExitBadInput;
+  }
+  const Finding* target = nullptr;
+  for (const Finding& f : run.findings)
+    if (args.signature.empty() || f.signature() == args.signature) {
+      target = &f;
+      break;
+    }
+  if (!target) {
+    fmt::print("{}: no finding{} (designs {})\n", args.input, args.signature.empty() ? "" : " " + args.signature,
+               args.models);
+    return kExitPass;
+  }
+  ShrinkStats stats;
+  Trace small = shrink_finding(*trace, *target, designs, &stats);
+  fmt::print("{}: {} shrunk from {} to {} ops in {} runs\n", args.input, target->signature(), stats.ops_before,
+             stats.ops_after, stats.attempts);
+  const std::string text = finding_trace_text(*target, small, designs, "rmapcheck shrink " + args.input);
+  if (args.out.empty()) {
+    fmt::print("{}", text);
+  } else if (auto err = write_file_atomically(args.out, text)) {
+    fmt::print(stderr, "rmapcheck shrink: {}\n", *err);
+    return kExitBadInput;
+  }
+  return kExitCheckFailed;
+}
+
+int encode(const std::vector<std::string>& paths, const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  size_t written = 0, skipped = 0;
+  for (const std::string& path : paths) {
+    ParseResult parsed = parse_trace_file(path);
+    if (auto* e = std::get_if<TraceError>(&parsed)) {
+      fmt::print(stderr, "{}\n", e->str());
+      return kExitBadInput;
+    }
+    const Trace& trace = std::get<Trace>(parsed);
+    std::optional<std::string> bytes = encode_ops(trace_ops(trace), trace.options);
+    if (!bytes) {
+      skipped++;
+      continue;
+    }
+    const std::string out = (std::filesystem::path(dir) / std::filesystem::path(path).stem()).string() + ".bin";
+    if (auto err = write_file_atomically(out, *bytes)) {
+      fmt::print(stderr, "rmapcheck encode: {}\n", *err);
+      return kExitBadInput;
+    }
+    written++;
+  }
+  fmt::print("{} inputs written to {}, {} traces the codec cannot express skipped\n", written, dir, skipped);
+  return kExitPass;
+}
+
+}  // namespace
+
+void add_shrink_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ShrinkArgs>();
+  CLI::App* cmd = app.add_subcommand("shrink", "Shrink a failing trace or fuzzer input to a minimal trace");
+  cmd->add_option("input", args->input, "Trace file or fuzzer input")->required();
+  cmd->add_option("--models", args->models, "Designs, comma-separated (eager is the reference)");
+  cmd->add_option("--signature", args->signature, "The finding to keep (default: the first)");
+  cmd->add_option("--out", args->out, "Write the shrunk trace here instead of printing it");
+  cmd->callback([args, &exit_code] { exit_code = shrink(*args); });
+
+  auto paths = std::make_shared<std::vector<std::string>>();
+  auto dir = std::make_shared<std::string>();
+  CLI::App* enc = app.add_subcommand("encode", "Write traces in the fuzzer's byte form (seed corpus)");
+  enc->add_option("traces", *paths, "Trace files")->required();
+  enc->add_option("--out", *dir, "Directory for the .bin files")->required();
+  enc->callback([paths, dir, &exit_code] { exit_code = encode(*paths, *dir); });
+}
+
+}  // namespace rmc::cli
