@@ -32,7 +32,7 @@ const Config& config() {
   static const Config c = [] {
     Config out;
     const char* designs = std::getenv("RMAPCHECK_DESIGNS");
-    std::stringstream in(designs ? designs : "eager,lazy,lazy-gki,base0");
+    std::stringstream in(designs ? designs : "eager,lazy,lazy-gki,base0,cowctx");
     for (std::string d; std::getline(in, d, ',');)
       if (!d.empty()) out.designs.push_back(d);
     if (out.designs.empty() || out.designs[0] != "eager") out.designs.insert(out.designs.begin(), "eager");

@@ -2,17 +2,19 @@
 #include "model/designs.h"
 
 #include "model/eager/eager_policy.h"
+#include "model/cowctx/cow_context_policy.h"
 #include "model/lazy/lazy_policy.h"
 
 namespace rmc {
 
-std::vector<std::string_view> design_names() { return {"eager", "lazy", "lazy-gki", "base0"}; }
+std::vector<std::string_view> design_names() { return {"eager", "lazy", "lazy-gki", "base0", "cowctx"}; }
 
 std::unique_ptr<RmapPolicy> make_policy(std::string_view design) {
   if (design == "eager") return std::make_unique<EagerPolicy>();
   if (design == "lazy") return std::make_unique<LazyPolicy>(LazyPolicy::Flavor::kSeries);
   if (design == "lazy-gki") return std::make_unique<LazyPolicy>(LazyPolicy::Flavor::kGki);
   if (design == "base0") return std::make_unique<LazyPolicy>(LazyPolicy::Flavor::kBase0);
+  if (design == "cowctx") return std::make_unique<CowContextPolicy>();
   return nullptr;
 }
 

@@ -11,7 +11,8 @@
 namespace rmc {
 
 // "eager" (Linux 6.18 anon_vma), "lazy" (the ANON_VMA_LAZY series),
-// "lazy-gki" (its reduced GKI version), "base0" (the base==0 variant).
+// "lazy-gki" (its reduced GKI version), "base0" (the base==0 variant),
+// "cowctx" (Lorenzo Stoakes' COW-context design).
 std::vector<std::string_view> design_names();
 // nullptr for an unknown name.
 std::unique_ptr<RmapPolicy> make_policy(std::string_view design);

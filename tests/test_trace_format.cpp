@@ -598,7 +598,7 @@ const std::vector<BadTrace>& bad_traces() {
       {"option after an exit", H + "P0 fork P1\nP1 exit\noption bug B3\n",
        "t:4: option lines must come before the first op"},
       {"unknown option", H + "option thp on\n",
-       "t:2: unknown option 'thp' (large_folio_order swapcache_after_pageout bug lazy.*)"},
+       "t:2: unknown option 'thp' (large_folio_order swapcache_after_pageout bug lazy.* cowctx.*)"},
       {"option without value", H + "option large_folio_order\n", "t:2: syntax: option NAME VALUE"},
       {"option with two values", H + "option bug B3 B4\n", "t:2: syntax: option NAME VALUE"},
       {"folio order too big", H + "option large_folio_order 10\n", "t:2: large_folio_order must be 0-9, not '10'"},

@@ -29,7 +29,7 @@ struct CampaignOptions {
   uint32_t steps = 64;           // ops per trace
   uint32_t processes = 4;
   bool swarm = true;             // per-seed op weights and options
-  std::vector<std::string> designs = {"eager", "lazy", "lazy-gki", "base0"};
+  std::vector<std::string> designs = {"eager", "lazy", "lazy-gki", "base0", "cowctx"};
   ModelOptions model;            // base options (swarm may change some per seed)
   std::string findings_dir;      // where new findings are written ("" = nowhere)
   std::set<std::string> known;   // signatures already recorded

@@ -16,6 +16,7 @@ void World::fork(ProcessId parent, ProcessId child) {
   c.state = ProcessState::kLive;
   c.start_brk = proc(parent).start_brk;
   c.brk = proc(parent).brk;
+  policy_->fork_mm(*this, parent, child);
   // The parent's list does not change while the child's is built.
   for (VmaId pid_vma : proc(parent).vmas) {
     const Vma& p = vma(pid_vma);
@@ -75,6 +76,7 @@ void World::copy_page_range(VmaId child_vma, VmaId parent_vma) {
 void World::exit(ProcessId pid) {
   Process& p = proc(pid);
   assert(p.live());
+  policy_->exit_mm(*this, pid);
   const std::vector<VmaId>& vmas = p.vmas;
   for (VmaId id : vmas) zap_range(pid, vma(id).start, vma(id).end);
   assert(p.pt.empty());

@@ -77,7 +77,8 @@ std::optional<std::string> encode_ops(const std::vector<Op>& ops, const ModelOpt
   uint8_t option_byte = 0;
   for (uint8_t i = 0; i < 3; i++)
     if (kFolioOrders[i] == options.large_folio_order) option_byte = i;
-  if (kFolioOrders[option_byte] != options.large_folio_order || options.bugs || !(options.lazy == LazyOptions{}))
+  if (kFolioOrders[option_byte] != options.large_folio_order || options.bugs || !(options.lazy == LazyOptions{}) ||
+      !(options.cowctx == CowContextOptions{}))
     return std::nullopt;
   for (const Op& op : ops)
     if (op.len > 256 || op.new_len > 256) return std::nullopt;

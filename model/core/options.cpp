@@ -95,7 +95,13 @@ std::optional<std::string> apply_option(ModelOptions& options, std::string_view 
     for (const LazyChoice& choice : kLazyChoices) names += fmt::format(" lazy.{}", choice.name);
     return fmt::format("unknown lazy option '{}' (options:{})", name, names);
   }
-  return fmt::format("unknown option '{}' (large_folio_order swapcache_after_pageout bug lazy.*)", name);
+  if (name == "cowctx.shared_swapin") {
+    if (value == "root") options.cowctx.shared_swapin = CowContextOptions::SharedSwapin::kRoot;
+    else if (value == "faulting") options.cowctx.shared_swapin = CowContextOptions::SharedSwapin::kFaulting;
+    else return fmt::format("cowctx.shared_swapin is root or faulting, not '{}'", value);
+    return std::nullopt;
+  }
+  return fmt::format("unknown option '{}' (large_folio_order swapcache_after_pageout bug lazy.* cowctx.*)", name);
 }
 
 std::string canonical_option_value(std::string_view name, std::string_view value) {
@@ -117,6 +123,8 @@ std::vector<std::pair<std::string, std::string>> option_lines(const ModelOptions
     const int value = choice.get(options.lazy);
     if (value != 0) lines.push_back({fmt::format("lazy.{}", choice.name), std::string(choice.values[value])});
   }
+  if (options.cowctx.shared_swapin != CowContextOptions::SharedSwapin::kRoot)
+    lines.push_back({"cowctx.shared_swapin", "faulting"});
   return lines;
 }
 

@@ -56,6 +56,16 @@ struct LazyOptions {
   bool operator==(const LazyOptions&) const = default;
 };
 
+// The COW-context design's open point: where a folio that may be shared
+// (non-exclusive swap-in) goes: the root context of the fork tree, as the
+// eager design sends it to the root anon_vma, or the faulting mm's context
+// (cowctx.shared_swapin root|faulting).
+struct CowContextOptions {
+  enum class SharedSwapin : uint8_t { kRoot, kFaulting };
+  SharedSwapin shared_swapin = SharedSwapin::kRoot;
+  bool operator==(const CowContextOptions&) const = default;
+};
+
 struct ModelOptions {
   // Write faults allocate folios of this order where the aligned range is
   // empty and inside the VMA (mTHP "always" for that size); 0 = small folios.
@@ -67,6 +77,7 @@ struct ModelOptions {
   bool swapcache_after_pageout = true;
   uint32_t bugs = 0;  // bit per Bug
   LazyOptions lazy;
+  CowContextOptions cowctx;
   // Set by option lines, so that a trace cannot give an option twice.
   bool large_folio_order_set = false;
   bool swapcache_after_pageout_set = false;
@@ -75,7 +86,8 @@ struct ModelOptions {
   void set_bug(Bug b) { bugs |= 1u << static_cast<uint32_t>(b); }
   bool operator==(const ModelOptions& o) const {
     return large_folio_order == o.large_folio_order &&
-           swapcache_after_pageout == o.swapcache_after_pageout && bugs == o.bugs && lazy == o.lazy;
+           swapcache_after_pageout == o.swapcache_after_pageout && bugs == o.bugs && lazy == o.lazy &&
+           cowctx == o.cowctx;
   }
 };
 

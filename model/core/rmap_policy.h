@@ -86,7 +86,10 @@ class RmapPolicy {
   virtual bool swapcache_folio_fits(const World& w, FolioId folio, VmaId vma,
                                     PageNo addr) const = 0;
 
-  // Hooks the lazy designs need; the eager design does nothing there.
+  // Hooks other designs need; the eager design does nothing there.
+  // dup_mmap begins (before any VMA is copied) / exit_mmap begins.
+  virtual void fork_mm(World& /*w*/, ProcessId /*parent*/, ProcessId /*child*/) {}
+  virtual void exit_mm(World& /*w*/, ProcessId /*pid*/) {}
   // copy_present_pte -> folio_try_dup_anon_rmap: a page of `folio` mapped
   // in `parent_vma` is about to be shared with the fork child.
   virtual void fork_page(World& /*w*/, FolioId /*folio*/, VmaId /*parent_vma*/) {}

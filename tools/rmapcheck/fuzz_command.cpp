@@ -31,7 +31,7 @@ namespace {
 struct FuzzArgs {
   double seconds = 60;
   uint32_t jobs = 1;
-  std::string models = "eager,lazy,lazy-gki,base0";
+  std::string models = "eager,lazy,lazy-gki,base0,cowctx";
   std::optional<uint64_t> seed;
   uint32_t steps = 64;
   uint32_t processes = 4;

@@ -64,7 +64,7 @@ std::optional<Trace> load_input(const std::string& path, const std::vector<std::
 
 struct ShrinkArgs {
   std::string input;
-  std::string models = "eager,lazy,lazy-gki,base0";
+  std::string models = "eager,lazy,lazy-gki,base0,cowctx";
   std::string signature;
   std::string out;
 };
