@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "model/check/runner.h"
+#include "model/designs.h"
 
 namespace rmc {
 namespace {
@@ -51,6 +52,29 @@ TEST_P(CorpusTrace, VerdictMatchesExpectation) {
   Verdict second = run_trace(trace, "eager", true);
   EXPECT_EQ(describe_verdict(first), describe_verdict(second));
   EXPECT_EQ(first.step, second.step);
+}
+
+// Every other design, judged by its own verdict line (# EXPECT[design]:) or
+// the common one; a design whose verdict differs from eager's says so in the
+// file, with the finding behind it.
+TEST_P(CorpusTrace, EveryDesignMatchesItsExpectation) {
+  ParseResult parsed = parse_trace_file(source_dir() + "/" + GetParam());
+  if (!std::holds_alternative<Trace>(parsed)) return;  // judged above
+  const Trace& trace = std::get<Trace>(parsed);
+  std::vector<std::string> designs;
+  for (std::string_view d : design_names()) designs.emplace_back(d);
+  for (const auto& [design, verdict] : trace.expected_for)
+    if (std::find(designs.begin(), designs.end(), design) == designs.end()) designs.push_back(design);
+  for (const std::string& design : designs) {
+    if (design == "eager") continue;
+    const std::optional<ExpectedVerdict> expected = trace.expectation(design);
+    if (!expected) continue;
+    Verdict v = run_trace(trace, design, true);
+    EXPECT_TRUE(verdict_matches(v, *expected))
+        << GetParam() << " on " << design << ": expected " << print_verdict(*expected) << ", got "
+        << describe_verdict(v) << " at line " << v.line << ": "
+        << (v.violations.empty() ? v.error : "[" + v.violations[0].property + "] " + v.violations[0].message);
+  }
 }
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {

@@ -71,7 +71,9 @@ std::optional<std::string> Differential::step(const TraceLine& line, std::vector
   return std::nullopt;
 }
 
-// Which pages a process sees swapped out must not depend on the design.
+// Which pages a process sees swapped out must not depend on the design. Only
+// pages mapped in both count: whether a page has been populated at all can
+// legitimately differ (a larger VMA lets a fault allocate a larger folio).
 void Differential::compare_observables(const std::string& op_name, std::vector<Finding>& findings) {
   const DesignRun& reference = runs_[0];
   if (reference.failed) return;
@@ -94,7 +96,8 @@ void Differential::compare_observables(const std::string& op_name, std::vector<F
         return pte && pte->kind == PteKind::kSwap;
       };
       auto check_page = [&](PageNo page) {
-        if (run.failed || swapped(ref, pid, page) == swapped(other, pid, page)) return;
+        if (run.failed || !ref.proc(pid).pt.find(page) || !other.proc(pid).pt.find(page)) return;
+        if (swapped(ref, pid, page) == swapped(other, pid, page)) return;
         findings.push_back({run.design, "observable", op_name, step_, 0,
                             fmt::format("{}:{} is {} in eager but not in {}", process_name(pid), hex(page),
                                         swapped(ref, pid, page) ? "swapped" : "present", run.design)});

@@ -52,12 +52,21 @@ std::vector<std::string> split(const std::string& text, char sep) {
 }
 
 // The merged view of a campaign, for progress lines and the final table.
+// One line: executions, rate, steps, and signatures per design (new ones
+// counted apart).
 void print_progress(const CampaignResult& r) {
-  std::string by_signature;
-  for (const auto& [sig, s] : r.signatures) by_signature += fmt::format(" {}{}x{}", sig, s.known ? "" : "(new)", s.hits);
-  fmt::print("[{:6.1f}s] execs {} ({:.0f}/s)  steps {}  coverage n/a (in-process engine)  findings {}:{}\n",
+  std::map<std::string, std::pair<size_t, size_t>> by_design;  // total, new
+  for (const auto& [sig, s] : r.signatures) {
+    auto& counts = by_design[sig.substr(0, sig.find('/'))];
+    counts.first++;
+    counts.second += !s.known;
+  }
+  std::string designs;
+  for (const auto& [design, counts] : by_design)
+    designs += fmt::format(" {} {}{}", design, counts.first, counts.second ? fmt::format(" ({} new)", counts.second) : "");
+  fmt::print("[{:6.1f}s] execs {} ({:.0f}/s)  steps {}  coverage n/a (in-process engine)  signatures {}:{}\n",
              r.seconds, r.execs, r.seconds > 0 ? r.execs / r.seconds : 0, r.steps, r.signatures.size(),
-             by_signature.empty() ? " none" : by_signature);
+             designs.empty() ? " none" : designs);
   std::fflush(stdout);
 }
 
