@@ -37,8 +37,13 @@ SwarmConfig swarm_config(uint64_t seed, const CampaignOptions& options) {
   }
   if (choose.one_in(3)) config.model.large_folio_order = 2;
   if (choose.one_in(2)) config.model.swapcache_after_pageout = false;
-  config.description = fmt::format("weights {}; large_folio_order {}; swapcache_after_pageout {}", weights,
-                                   config.model.large_folio_order, config.model.swapcache_after_pageout ? "on" : "off");
+  // Deep fork trees need more processes than the usual few.
+  static constexpr uint32_t kProcesses[] = {2, 3, 4, 4, 6, 8};
+  config.generator.max_processes = std::min<uint32_t>(kProcesses[choose.below(std::size(kProcesses))],
+                                                      std::max<uint32_t>(options.processes, 8));
+  config.description = fmt::format("weights {}; processes {}; large_folio_order {}; swapcache_after_pageout {}",
+                                   weights, config.generator.max_processes, config.model.large_folio_order,
+                                   config.model.swapcache_after_pageout ? "on" : "off");
   return config;
 }
 
@@ -72,6 +77,7 @@ CampaignResult run_campaign(const CampaignOptions& options, const ProgressFn& pr
                                  options.steps, config.description);
       if (stats.known) continue;
       new_signature = true;
+      if (!options.shrink) continue;
       ShrinkStats shrink;
       Trace shrunk = shrink_finding(trace, finding, options.designs, &shrink);
       stats.shrunk_ops = shrink.ops_after;

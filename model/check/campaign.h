@@ -34,6 +34,7 @@ struct CampaignOptions {
   std::string findings_dir;      // where new findings are written ("" = nowhere)
   std::set<std::string> known;   // signatures already recorded
   bool stop_on_new = false;      // end at the first new signature
+  bool shrink = true;            // shrink new findings (off to time detection alone)
 };
 
 struct SignatureStats {

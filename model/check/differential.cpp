@@ -71,6 +71,28 @@ std::optional<std::string> Differential::step(const TraceLine& line, std::vector
   return std::nullopt;
 }
 
+// Designs "eager+B..." re-introduce historical bugs into the eager design:
+// their VMA layouts must be the reference's exactly (a different merge
+// decision is the bug showing, as in B17).
+bool same_layout(const World& a, const World& b, ProcessId pid, std::string& why) {
+  const auto& va = a.proc(pid).vmas;
+  const auto& vb = b.proc(pid).vmas;
+  for (size_t i = 0; i < std::max(va.size(), vb.size()); i++) {
+    if (i >= va.size() || i >= vb.size()) {
+      why = fmt::format("{} has {} VMAs in eager, {} here", process_name(pid), va.size(), vb.size());
+      return false;
+    }
+    const Vma& x = a.vma(va[i]);
+    const Vma& y = b.vma(vb[i]);
+    if (x.start != y.start || x.end != y.end || x.prot != y.prot) {
+      why = fmt::format("{}: eager has VMA [{}, {}), this design [{}, {})", process_name(pid), hex(x.start), hex(x.end),
+                        hex(y.start), hex(y.end));
+      return false;
+    }
+  }
+  return true;
+}
+
 // Which pages a process sees swapped out must not depend on the design. Only
 // pages mapped in both count: whether a page has been populated at all can
 // legitimately differ (a larger VMA lets a fault allocate a larger folio).
@@ -91,6 +113,12 @@ void Differential::compare_observables(const std::string& op_name, std::vector<F
         break;
       }
       if (!ref.proc(pid).live()) continue;
+      std::string why;
+      if (run.design.rfind("eager+", 0) == 0 && !same_layout(ref, other, pid, why)) {
+        findings.push_back({run.design, "layout", op_name, step_, 0, why});
+        run.failed = true;
+        break;
+      }
       auto swapped = [](const World& w, ProcessId pid, PageNo page) {
         const Pte* pte = w.proc(pid).pt.find(page);
         return pte && pte->kind == PteKind::kSwap;

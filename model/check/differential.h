@@ -6,7 +6,9 @@
 // which pages are swapped, and whether an op is accepted at all (a design
 // whose VMA layout differs may refuse an mremap the kernel accepts). The
 // eager design is the reference: an op it refuses is bad input for the trace.
-// VMA layouts and object counts may differ: they are recorded as costs.
+// VMA layouts and object counts may differ: they are recorded as costs
+// (except for "eager+B..." designs, the eager design with historical bugs,
+// whose layouts must be the reference's: property "layout").
 //
 // A failure is a Finding with a signature "design/property/op", e.g.
 // lazy/rmap-missing/mremap: the design, the first property its checks

@@ -61,7 +61,17 @@ Op TraceGenerator::draw(const World& w, Chooser& choose, OpKind kind, ProcessId 
       case Operand::kNewLen:
         op.new_len = choose.one_in(2) ? op.len : draw_len(choose);
         break;
-      case Operand::kNewAddr: op.new_addr = draw_addr(w, choose, pid); break;
+      case Operand::kNewAddr: {
+        // Sometimes "home": where the range's linear page offset says it
+        // was first mapped, so a moved faulted VMA can merge back (the
+        // 6.18.8 fixes were for such moves).
+        const VmaId src = w.vma_lookup(pid, op.addr);
+        if (src != kNoVma && choose.one_in(3))
+          op.new_addr = w.vma(src).pgoff + (op.addr - w.vma(src).start);
+        else
+          op.new_addr = draw_addr(w, choose, pid);
+        break;
+      }
       case Operand::kProt: {
         static constexpr uint8_t kProts[] = {kProtRead | kProtWrite, kProtRead | kProtWrite, kProtRead,
                                              kProtRead | kProtWrite | kProtExec, kProtNone};
