@@ -1,13 +1,17 @@
 // test_corpus.cpp - every trace under corpus/ is a test: it is run on the
 // eager model with every check after every step, and its verdict must be the
 // one its "# EXPECT:" line states. Every corpus file must also be canonical
-// (print(parse(file)) == file) and replay to the same verdict twice.
+// (print(parse(file)) == file) and replay to the same verdict twice. A
+// file with a "# FINDING: design/property/op" line must also reproduce that
+// signature in the differential run against eager (observable and layout
+// divergences have no single-design verdict to check).
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "model/check/differential.h"
 #include "model/check/runner.h"
 #include "model/designs.h"
 
@@ -75,6 +79,24 @@ TEST_P(CorpusTrace, EveryDesignMatchesItsExpectation) {
         << describe_verdict(v) << " at line " << v.line << ": "
         << (v.violations.empty() ? v.error : "[" + v.violations[0].property + "] " + v.violations[0].message);
   }
+}
+
+TEST_P(CorpusTrace, RecordedFindingReproduces) {
+  const std::string path = source_dir() + "/" + GetParam();
+  std::ifstream in(path, std::ios::binary);
+  std::string line, signature;
+  while (std::getline(in, line))
+    if (line.rfind("# FINDING: ", 0) == 0) signature = line.substr(11);
+  if (signature.empty()) return;
+  ParseResult parsed = parse_trace_file(path);
+  ASSERT_TRUE(std::holds_alternative<Trace>(parsed)) << GetParam();
+  const std::string design = signature.substr(0, signature.find('/'));
+  DifferentialResult r = run_differential(std::get<Trace>(parsed), {"eager", design});
+  ASSERT_FALSE(r.error.has_value()) << GetParam() << ": eager refuses line " << r.error_line << ": " << *r.error;
+  std::string found;
+  for (const Finding& f : r.findings) found += " " + f.signature();
+  EXPECT_NE(found.find(" " + signature), std::string::npos)
+      << GetParam() << ": expected finding " << signature << ", the differential run found:" << found;
 }
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {

@@ -40,6 +40,8 @@ void keep_peak(DesignCosts& costs, const ObjectCounts& now) {
   costs.peak_counts.anon_vmas = std::max(costs.peak_counts.anon_vmas, now.anon_vmas);
   costs.peak_counts.avcs = std::max(costs.peak_counts.avcs, now.avcs);
   costs.peak_counts.folios = std::max(costs.peak_counts.folios, now.folios);
+  costs.peak_counts.zombie_vmas = std::max(costs.peak_counts.zombie_vmas, now.zombie_vmas);
+  costs.peak_counts.contexts = std::max(costs.peak_counts.contexts, now.contexts);
 }
 
 }  // namespace

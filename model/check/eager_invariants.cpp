@@ -147,7 +147,8 @@ void check_i5_same_root(const World& w, const AnonVmaView& p, std::vector<Violat
       const AnonVmaId folio_av = p.mapping(w.folio(f).mapping);
       if (folio_av == kNoAnonVma) continue;
       if (!p.linked(v)) {
-        add(out, "I5", fmt::format("{}:{} maps folio {} in unfaulted VMA {}", process_name(v.mm), hex(e->page), idx(f), idx(v.id)));
+        add(out, "I5", fmt::format("{}:{} maps folio {} of {} in VMA {}, which is linked to no anon_vma",
+                                   process_name(v.mm), hex(e->page), idx(f), av_name(folio_av), idx(v.id)));
         continue;
       }
       const auto& chain = p.forest.chain(v.id);

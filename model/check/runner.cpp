@@ -18,15 +18,17 @@ int64_t ObjectCounts::get(CountKind kind) const {
     case CountKind::kAnonVma: return anon_vmas;
     case CountKind::kAvc: return avcs;
     case CountKind::kFolio: return folios;
+    case CountKind::kZombieVma: return zombie_vmas;
     case CountKind::kCount: break;
   }
   return 0;
 }
 
 ObjectCounts count_objects(const World& w) {
-  RmapObjectCounts rmap = w.policy().counts();
+  RmapObjectCounts rmap = w.policy().counts(w);
   return {static_cast<int64_t>(w.live_vmas()), static_cast<int64_t>(rmap.anon_vmas),
-          static_cast<int64_t>(rmap.avcs), static_cast<int64_t>(w.live_folios())};
+          static_cast<int64_t>(rmap.avcs), static_cast<int64_t>(w.live_folios()),
+          static_cast<int64_t>(rmap.zombie_vmas), static_cast<int64_t>(rmap.contexts)};
 }
 
 Runner::Runner(World& world, bool checks, bool cost_expectations)

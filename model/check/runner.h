@@ -21,10 +21,12 @@ namespace rmc {
 
 // Live objects, the figures JSON reports and "expect count/delta" compare.
 struct ObjectCounts {
-  int64_t vmas = 0;
+  int64_t vmas = 0;         // VMAs in some mm
   int64_t anon_vmas = 0;
   int64_t avcs = 0;
   int64_t folios = 0;
+  int64_t zombie_vmas = 0;  // VMA structs kept alive after unmapping (lazy roots)
+  int64_t contexts = 0;     // COW contexts
   int64_t get(CountKind kind) const;
 };
 

@@ -56,7 +56,8 @@ nlohmann::json step_json(const World& w, size_t step, const TraceLine& line, con
   }
   j["processes"] = processes;
   const ObjectCounts counts = count_objects(w);
-  j["counts"] = {{"vma", counts.vmas}, {"anon_vma", counts.anon_vmas}, {"avc", counts.avcs}, {"folio", counts.folios}};
+  j["counts"] = {{"vma", counts.vmas},       {"anon_vma", counts.anon_vmas},      {"avc", counts.avcs},
+                 {"folio", counts.folios}, {"zombie_vma", counts.zombie_vmas}, {"context", counts.contexts}};
   return j;
 }
 

@@ -57,7 +57,7 @@ enum class ExpectKind : uint8_t {
 };
 
 // What can be counted: live objects of the world and of its rmap design.
-enum class CountKind : uint8_t { kVma, kAnonVma, kAvc, kFolio, kCount };
+enum class CountKind : uint8_t { kVma, kAnonVma, kAvc, kFolio, kZombieVma, kCount };
 
 enum class PageStateKind : uint8_t { kPresent, kZero, kSwapped, kNone, kCount };
 

@@ -50,7 +50,7 @@ constexpr std::string_view kMmapFlagNames[] = {"noreserve", "growsdown", "locked
 constexpr std::string_view kMremapFlagNames[] = {"maymove", "fixed", "dontunmap"};
 constexpr std::string_view kAdviceNames[] = {"dontneed", "pageout",    "dontfork",
                                              "dofork",   "wipeonfork", "keeponfork"};
-constexpr std::string_view kCountNames[] = {"vma", "anon_vma", "avc", "folio"};
+constexpr std::string_view kCountNames[] = {"vma", "anon_vma", "avc", "folio", "zombie_vma"};
 constexpr std::string_view kPageStateNames[] = {"present", "zero", "swapped", "none"};
 
 std::string flags_name(uint8_t flags, const std::string_view* names, size_t count) {
@@ -424,14 +424,14 @@ std::optional<std::string> parse_vma_spec(std::string_view token, VmaSpec& spec)
 
 std::optional<std::string> parse_counts(const std::vector<std::string_view>& tokens, size_t first,
                                         bool signed_values, std::vector<CountSpec>& out) {
-  if (first >= tokens.size()) return std::string("nothing to count (vma anon_vma avc folio)");
+  if (first >= tokens.size()) return std::string("nothing to count (vma anon_vma avc folio zombie_vma)");
   if ((tokens.size() - first) % 2) return std::string("counts come in pairs: NAME VALUE");
   for (size_t i = first; i < tokens.size(); i += 2) {
     CountSpec spec;
     size_t kind = 0;
     while (kind < std::size(kCountNames) && kCountNames[kind] != tokens[i]) kind++;
     if (kind == std::size(kCountNames))
-      return fmt::format("unknown count '{}' (vma anon_vma avc folio)", tokens[i]);
+      return fmt::format("unknown count '{}' (vma anon_vma avc folio zombie_vma)", tokens[i]);
     spec.what = static_cast<CountKind>(kind);
     for (const CountSpec& seen : out)
       if (seen.what == spec.what) return fmt::format("'{}' given twice", tokens[i]);

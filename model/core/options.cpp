@@ -43,6 +43,12 @@ constexpr LazyChoice kLazyChoices[] = {
      [](LazyOptions& o, int v) { o.mremap_fix_swap = v; }},
     {"count_tree_parent", {"off", "on"}, [](const LazyOptions& o) { return static_cast<int>(o.count_tree_parent); },
      [](LazyOptions& o, int v) { o.count_tree_parent = v; }},
+    {"merge", {"refuse", "upgrade"}, [](const LazyOptions& o) { return static_cast<int>(o.merge); },
+     [](LazyOptions& o, int v) { o.merge = static_cast<LazyOptions::Merge>(v); }},
+    {"repoint_swap", {"off", "on"}, [](const LazyOptions& o) { return static_cast<int>(o.repoint_swap); },
+     [](LazyOptions& o, int v) { o.repoint_swap = v; }},
+    {"parent_upgrade", {"new", "reuse"}, [](const LazyOptions& o) { return static_cast<int>(o.parent_upgrade); },
+     [](LazyOptions& o, int v) { o.parent_upgrade = static_cast<LazyOptions::ParentUpgrade>(v); }},
 };
 
 }  // namespace
@@ -101,6 +107,12 @@ std::optional<std::string> apply_option(ModelOptions& options, std::string_view 
     else return fmt::format("cowctx.shared_swapin is root or faulting, not '{}'", value);
     return std::nullopt;
   }
+  if (name == "cowctx.fork_child_check") {
+    if (value == "unchanged") options.cowctx.fork_child_check = CowContextOptions::ForkChildCheck::kUnchanged;
+    else if (value == "none") options.cowctx.fork_child_check = CowContextOptions::ForkChildCheck::kNone;
+    else return fmt::format("cowctx.fork_child_check is unchanged or none, not '{}'", value);
+    return std::nullopt;
+  }
   return fmt::format("unknown option '{}' (large_folio_order swapcache_after_pageout bug lazy.* cowctx.*)", name);
 }
 
@@ -125,6 +137,8 @@ std::vector<std::pair<std::string, std::string>> option_lines(const ModelOptions
   }
   if (options.cowctx.shared_swapin != CowContextOptions::SharedSwapin::kRoot)
     lines.push_back({"cowctx.shared_swapin", "faulting"});
+  if (options.cowctx.fork_child_check != CowContextOptions::ForkChildCheck::kUnchanged)
+    lines.push_back({"cowctx.fork_child_check", "none"});
   return lines;
 }
 

@@ -53,6 +53,20 @@ struct LazyOptions {
   // TREE_PARENT VMAs count in their anon_vma's num_active_vmas
   // (lazy.count_tree_parent on|off).
   bool count_tree_parent = false;
+  // A lazy VMA merges only with its own tree or an unfaulted VMA (refuse), or
+  // also with another tree or a regular anon_vma of the mm, both sides being
+  // upgraded into one anon_vma first (lazy.merge refuse|upgrade).
+  enum class Merge : uint8_t { kRefuse, kUpgrade };
+  Merge merge = Merge::kRefuse;
+  // Leaving lazy mode with every folio re-pointed (lazy.repoint all, and
+  // base0 always) also re-points swap-cached folios behind the VMA's swap
+  // entries (lazy.repoint_swap on|off).
+  bool repoint_swap = false;
+  // A TREE_PARENT VMA leaving lazy mode gets a new anon_vma (new), or may
+  // reuse one of its chain as anon_vma_fork would (lazy.parent_upgrade
+  // new|reuse).
+  enum class ParentUpgrade : uint8_t { kNew, kReuse };
+  ParentUpgrade parent_upgrade = ParentUpgrade::kNew;
   bool operator==(const LazyOptions&) const = default;
 };
 
@@ -63,6 +77,13 @@ struct LazyOptions {
 struct CowContextOptions {
   enum class SharedSwapin : uint8_t { kRoot, kFaulting };
   SharedSwapin shared_swapin = SharedSwapin::kRoot;
+  // mm/vma.c's fork-child test (vma_is_fork_child: anon_vma set and the AVC
+  // list not singular) left unchanged reads the PoC's empty lists as "fork
+  // child" for every faulted VMA, so faulted and unfaulted VMAs never merge;
+  // or the test is dropped and they always may (cowctx.fork_child_check
+  // unchanged|none).
+  enum class ForkChildCheck : uint8_t { kUnchanged, kNone };
+  ForkChildCheck fork_child_check = ForkChildCheck::kUnchanged;
   bool operator==(const CowContextOptions&) const = default;
 };
 

@@ -28,6 +28,8 @@ struct Violation;
 struct RmapObjectCounts {
   uint64_t anon_vmas = 0;
   uint64_t avcs = 0;
+  uint64_t zombie_vmas = 0;  // VMA structs kept after their unmapping (lazy roots)
+  uint64_t contexts = 0;     // COW contexts (cowctx)
 };
 
 // What one rmap walk visited: for every VMA, the address at which the folio's
@@ -93,6 +95,9 @@ class RmapPolicy {
   // copy_present_pte -> folio_try_dup_anon_rmap: a page of `folio` mapped
   // in `parent_vma` is about to be shared with the fork child.
   virtual void fork_page(World& /*w*/, FolioId /*folio*/, VmaId /*parent_vma*/) {}
+  // A merge is about to put two faulted VMAs with different anon state into
+  // one (only if is_mergeable_anon allowed it: never in the eager design).
+  virtual void unify_anon(World& /*w*/, VmaId /*target*/, VmaId /*other*/) {}
   // mremap is about to move (part of) `vma` (copy_vma).
   virtual void before_move(World& /*w*/, VmaId /*vma*/) {}
   // move_ptes: an entry moved from the old range into `to`.
@@ -102,7 +107,7 @@ class RmapPolicy {
   // this folio, each with the address the folio's index has there.
   virtual void rmap_walk(const World& w, FolioId folio, RmapWalk& out) const = 0;
 
-  virtual RmapObjectCounts counts() const = 0;
+  virtual RmapObjectCounts counts(const World& w) const = 0;
   // One short word for a VMA's anon state ("av3", "-") and for a folio's
   // mapping ("av3"), for layouts, reports and JSON.
   virtual std::string describe_anon(const World& w, VmaId vma) const = 0;

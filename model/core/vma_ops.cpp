@@ -4,6 +4,7 @@
 // code in docs/kernel-rules.md). The anon side of every decision is the rmap
 // policy's (is_mergeable_anon, clone, unlink); the geometry is geometry.h's.
 #include <cassert>
+#include <initializer_list>
 
 #include "model/core/geometry.h"
 #include "model/core/world.h"
@@ -74,6 +75,18 @@ void World::remove_vma(VmaId id) {
 
 namespace {
 
+// VMAs about to become one whose faulted members differ in anon state: the
+// design must make them agree first (World's merges never do it themselves;
+// only a design whose is_mergeable_anon allows it gets here).
+void unify(World& w, std::initializer_list<VmaId> vmas) {
+  VmaId anchor = kNoVma;
+  for (VmaId v : vmas) {
+    if (v == kNoVma || !w.vma(v).faulted()) continue;
+    if (anchor == kNoVma) anchor = v;
+    else if (w.vma(v).anon != w.vma(anchor).anon) w.policy().unify_anon(w, anchor, v);
+  }
+}
+
 void check_absorbed(World& w, VmaId target, VmaId removed) {
   const Vma& r = w.vma(removed);
   if (r.faulted() && w.vma(target).anon != r.anon)
@@ -125,6 +138,7 @@ bool World::merge_existing_range(Merge& m) {
 
   if (merge_left && merge_right) {  // P absorbs M and N
     const VmaId p = m.prev, n = m.next;
+    unify(*this, {p, mid, n});
     dup_anon_vma(p, vma(n).faulted() ? n : mid);
     check_absorbed(*this, p, mid);
     check_absorbed(*this, p, n);
@@ -135,6 +149,7 @@ bool World::merge_existing_range(Merge& m) {
     m.target = p;
   } else if (merge_left) {  // P grows over [M.start, end)
     const VmaId p = m.prev;
+    unify(*this, {p, mid});
     if (!skip_dup) dup_anon_vma(p, mid);
     if (right_side) {
       check_absorbed(*this, p, mid);
@@ -147,6 +162,7 @@ bool World::merge_existing_range(Merge& m) {
     m.target = p;
   } else {  // N grows down over [start, M.end)
     const VmaId n = m.next;
+    unify(*this, {n, mid});
     if (!skip_dup) dup_anon_vma(n, mid);
     if (left_side) {
       check_absorbed(*this, n, mid);
@@ -183,6 +199,7 @@ VmaId World::merge_new_range(Merge& m) {
   // vma_expand: absorb next if it goes away; 6.18.8+ also imports the anon
   // state of the VMA an mremap copies (B16 is the release that did not).
   const bool remove_next = merge_left && merge_right;
+  unify(*this, {target, remove_next ? m.next : kNoVma, m.copied_from});
   if (remove_next) dup_anon_vma(target, m.next);
   if (m.copied_from != kNoVma && !options_.bug(Bug::kB16)) dup_anon_vma(target, m.copied_from);
   if (remove_next) {

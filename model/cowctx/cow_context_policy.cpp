@@ -65,9 +65,18 @@ void CowContextPolicy::fork(World& /*w*/, VmaId /*child*/, VmaId /*parent*/) {} 
 
 void CowContextPolicy::unlink(World& w, VmaId vma) { w.vma(vma).anon = kNoAnon; }
 
-// No chains, no scalability limit: any two markers are compatible.
-bool CowContextPolicy::is_mergeable_anon(const World& /*w*/, VmaId /*target*/, AnonWord /*source_anon*/,
-                                         VmaId /*middle*/, VmaId /*copied_from*/) const {
+// The markers are all alike (is_mergeable_anon_vma's case 3 always holds).
+// mm/vma.c's fork-child test left unchanged reads the PoC's empty AVC lists
+// as "fork child" for every faulted VMA, so case 1 (the source brings the
+// marker: middle or copied_from faulted) and case 2 (the target has it)
+// refuse; without the test any two may merge.
+bool CowContextPolicy::is_mergeable_anon(const World& w, VmaId target, AnonWord source_anon,
+                                         VmaId middle, VmaId copied_from) const {
+  if (w.options().cowctx.fork_child_check == CowContextOptions::ForkChildCheck::kNone) return true;
+  auto looks_fork_child = [&](VmaId v) { return v != kNoVma && w.vma(v).faulted(); };
+  const bool target_faulted = w.vma(target).faulted();
+  if (!target_faulted && source_anon != kNoAnon) return !looks_fork_child(middle) && !looks_fork_child(copied_from);
+  if (target_faulted && source_anon == kNoAnon) return false;
   return true;
 }
 

@@ -41,7 +41,7 @@ class CowContextPolicy final : public RmapPolicy {
   void fork_mm(World& w, ProcessId parent, ProcessId child) override;
   void exit_mm(World& w, ProcessId pid) override;
   void rmap_walk(const World& w, FolioId folio, RmapWalk& out) const override;
-  RmapObjectCounts counts() const override { return {}; }
+  RmapObjectCounts counts(const World& w) const override { return {0, 0, 0, live_contexts(w)}; }
   std::string describe_anon(const World& w, VmaId vma) const override;
   std::string describe_mapping(const World& w, MappingWord mapping) const override;
   void check(const World& w, std::vector<Violation>& out) const override;

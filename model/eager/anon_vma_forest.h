@@ -34,7 +34,7 @@ class AnonVmaForest {
   const std::vector<AvcId>& chain(VmaId vma) const;
   std::vector<AvcId>& chain_mut(VmaId vma);
   bool in_chain(VmaId vma, AnonVmaId av) const;
-  RmapObjectCounts counts() const { return {live_anon_vmas_, live_avcs_}; }
+  RmapObjectCounts counts() const { return {live_anon_vmas_, live_avcs_, 0, 0}; }
 
   // anon_vma_alloc: refcount 1 (the tree's), its own root and parent.
   AnonVmaId alloc();

@@ -34,7 +34,7 @@ class EagerPolicy final : public RmapPolicy {
   bool swapcache_folio_fits(const World& w, FolioId folio, VmaId vma,
                             PageNo addr) const override;
   void rmap_walk(const World& w, FolioId folio, RmapWalk& out) const override;
-  RmapObjectCounts counts() const override { return forest_.counts(); }
+  RmapObjectCounts counts(const World& /*w*/) const override { return forest_.counts(); }
   std::string describe_anon(const World& w, VmaId vma) const override;
   std::string describe_mapping(const World& w, MappingWord mapping) const override;
   void check(const World& w, std::vector<Violation>& out) const override;

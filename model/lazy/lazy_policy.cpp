@@ -104,52 +104,99 @@ void LazyPolicy::clone(World& w, VmaId dst, VmaId src) {
 
 // Leave lazy mode: a lazy VMA gets a regular anon_vma (per VMA, or one per
 // root with lazy.upgrade root); a TREE_PARENT VMA gets its own anon_vma as a
-// child of the one it was linked to.
+// child of the one it was linked to, or reuses one of its chain
+// (lazy.parent_upgrade reuse) as anon_vma_fork would.
 void LazyPolicy::upgrade(World& w, VmaId id) {
   const AnonWord word = w.vma(id).anon;
   if (is_parent(word)) {
     const AnonVmaId parent = anon_vma_in(word);
+    if (w.options().lazy.count_tree_parent) forest_.anon_vma_mut(parent).num_active_vmas--;
+    if (w.options().lazy.parent_upgrade == LazyOptions::ParentUpgrade::kReuse) {
+      for (auto it = forest_.chain(id).rbegin(); it != forest_.chain(id).rend(); ++it) {
+        AnonVma& a = forest_.anon_vma_mut(forest_.avc(*it).anon_vma);
+        if (a.num_children < 2 && a.num_active_vmas == 0) {
+          a.num_active_vmas++;
+          w.vma(id).anon = regular_word(a.id);
+          return;
+        }
+      }
+    }
     AnonVmaId av = forest_.alloc_child(parent);
     forest_.anon_vma_mut(av).num_active_vmas = 1;
-    if (w.options().lazy.count_tree_parent) forest_.anon_vma_mut(parent).num_active_vmas--;
     w.vma(id).anon = regular_word(av);
     forest_.link(w, id, av);
     return;
   }
   if (!is_lazy(word)) return;
-  const VmaId root = root_of(word);
-  const bool per_root = !base0() && w.options().lazy.upgrade == LazyOptions::UpgradeScope::kRoot;
-  AnonVmaId av = kNoAnonVma;
+  // base0 always fixes every folio when it leaves lazy mode; the series only
+  // those fork copies or mremap moves, unless lazy.repoint all.
+  join_anon_vma(w, id, upgrade_target(w, root_of(word)),
+                base0() || w.options().lazy.repoint == LazyOptions::Repoint::kAll);
+}
+
+// The anon_vma a VMA of lazy tree `root` (base0: of mm `root`) upgrades
+// into: a new root anon_vma, or the tree's one under lazy.upgrade root.
+AnonVmaId LazyPolicy::upgrade_target(World& w, VmaId root) {
+  const bool per_root = w.options().lazy.upgrade == LazyOptions::UpgradeScope::kRoot;
   if (per_root && idx(root) < root_anon_vma_.size() && forest_.valid(root_anon_vma_[idx(root)]))
-    av = root_anon_vma_[idx(root)];
-  if (av == kNoAnonVma) {
-    av = forest_.alloc();
-    forest_.anon_vma_mut(av).num_children = 1;  // the self-parent link of a root
-    if (per_root) {
-      if (idx(root) >= root_anon_vma_.size()) root_anon_vma_.resize(idx(root) + 1, kNoAnonVma);
-      root_anon_vma_[idx(root)] = av;
-    }
+    return root_anon_vma_[idx(root)];
+  const AnonVmaId av = forest_.alloc();
+  forest_.anon_vma_mut(av).num_children = 1;  // the self-parent link of a root
+  if (per_root) {
+    if (idx(root) >= root_anon_vma_.size()) root_anon_vma_.resize(idx(root) + 1, kNoAnonVma);
+    root_anon_vma_[idx(root)] = av;
   }
+  return av;
+}
+
+// A lazy VMA leaves its tree for the regular anon_vma `av`; with `repoint`,
+// its folios that pointed at the root now point at `av`.
+void LazyPolicy::join_anon_vma(World& w, VmaId id, AnonVmaId av, bool repoint) {
+  const VmaId root = root_of(w.vma(id).anon);
   w.vma(id).anon = regular_word(av);
   forest_.link(w, id, av);
   forest_.anon_vma_mut(av).num_active_vmas++;
   if (!base0()) put_root(root);
-  // base0 always fixes every folio when it leaves lazy mode; the series only
-  // those fork copies or mremap moves, unless lazy.repoint all.
-  if (base0() || w.options().lazy.repoint == LazyOptions::Repoint::kAll)
-    repoint_folios(w, id, lazy_mapping(root), regular_word(av));
+  if (repoint) repoint_folios(w, id, lazy_mapping(root), regular_word(av));
 }
 
 // Every present (or migrating) folio of the VMA whose mapping is `from`
-// now has mapping `to`.
+// now has mapping `to`; with lazy.repoint_swap, also the swap-cached folios
+// behind its swap entries.
 void LazyPolicy::repoint_folios(World& w, VmaId id, MappingWord from, MappingWord to) {
   const Vma& v = w.vma(id);
+  const bool swap_too = w.options().lazy.repoint_swap;
   auto [first, last] = w.proc(v.mm).pt.range(v.start, v.end);
   for (auto* e = first; e != last; ++e) {
-    if (e->pte.kind != PteKind::kPresent && e->pte.kind != PteKind::kMigration) continue;
-    Folio& f = w.folio(w.folio_of(e->pte.pfn()));
+    FolioId folio = kNoFolio;
+    if (e->pte.kind == PteKind::kPresent || e->pte.kind == PteKind::kMigration) folio = w.folio_of(e->pte.pfn());
+    else if (e->pte.kind == PteKind::kSwap && swap_too) folio = w.slot(e->pte.slot()).cache;
+    if (folio == kNoFolio) continue;
+    Folio& f = w.folio(folio);
     if (f.mapping == from) f.mapping = to;
   }
+}
+
+// A merge under lazy.merge upgrade is about to join two faulted VMAs of
+// different anon state (is_mergeable_anon allowed it: at least one is lazy,
+// neither is TREE_PARENT or a fork child). Both end in one regular
+// anon_vma: the regular side's, or the target's upgrade; every folio of the
+// lazy side is re-pointed, as the merged VMA's walk would not find it else.
+void LazyPolicy::unify_anon(World& w, VmaId target, VmaId other) {
+  assert(w.options().lazy.merge == LazyOptions::Merge::kUpgrade);
+  if (is_lazy(w.vma(target).anon) && is_lazy(w.vma(other).anon))
+    join_anon_vma(w, target, upgrade_target(w, root_of(w.vma(target).anon)), true);
+  const bool target_lazy = is_lazy(w.vma(target).anon);
+  const VmaId lazy_side = target_lazy ? target : other;
+  const VmaId regular_side = target_lazy ? other : target;
+  assert(is_regular(w.vma(regular_side).anon) && is_lazy(w.vma(lazy_side).anon));
+  join_anon_vma(w, lazy_side, anon_vma_of(w.vma(regular_side).anon), true);
+}
+
+// base0 keys lazy.upgrade root by mm: a new mm with the same pid starts
+// afresh.
+void LazyPolicy::exit_mm(World& /*w*/, ProcessId pid) {
+  if (base0() && idx(pid) < root_anon_vma_.size()) root_anon_vma_[idx(pid)] = kNoAnonVma;
 }
 
 // anon_vma_fork: the parent leaves lazy mode first (patch 10); the child is a
@@ -230,15 +277,23 @@ bool LazyPolicy::fork_child(const World& w, VmaId vma) const {
   return is_parent(word) || (is_regular(word) && forest_.chain(vma).size() > 1);
 }
 
-// Regular and TREE_PARENT VMAs merge by the eager rules; a lazy VMA merges
-// with the same tree or with an unfaulted VMA (which joins the tree), never
-// with another tree or a regular anon_vma (the plausible reading of the
-// series, lazy-design.md 1.3).
+// Regular and TREE_PARENT VMAs merge by the eager rules. A lazy VMA merges
+// with the same tree or with an unfaulted VMA (which joins the tree); with
+// another tree or a regular anon_vma never (lazy.merge refuse, the
+// plausible reading of the series, lazy-design.md 1.3), or after both are
+// upgraded into one anon_vma (lazy.merge upgrade), unless the other side is
+// TREE_PARENT or a fork child, which the eager rules keep apart too.
 bool LazyPolicy::is_mergeable_anon(const World& w, VmaId target, AnonWord source_anon,
                                    VmaId middle, VmaId copied_from) const {
   const AnonWord target_anon = w.vma(target).anon;
-  if (is_lazy(target_anon) || is_lazy(source_anon))
-    return target_anon == source_anon || target_anon == kNoAnon || source_anon == kNoAnon;
+  if (is_lazy(target_anon) || is_lazy(source_anon)) {
+    if (target_anon == source_anon || target_anon == kNoAnon || source_anon == kNoAnon) return true;
+    if (w.options().lazy.merge == LazyOptions::Merge::kRefuse) return false;
+    if (is_parent(target_anon) || is_parent(source_anon)) return false;
+    if (is_regular(target_anon)) return !fork_child(w, target);
+    if (is_regular(source_anon)) return !fork_child(w, middle) && !fork_child(w, copied_from);
+    return true;  // two lazy trees
+  }
   if (target_anon == kNoAnon && source_anon != kNoAnon)
     return !fork_child(w, middle) && !fork_child(w, copied_from);
   if (target_anon != kNoAnon && source_anon == kNoAnon) return !fork_child(w, target);

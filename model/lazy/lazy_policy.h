@@ -45,6 +45,8 @@ class LazyPolicy final : public RmapPolicy {
   void range_changed(World& w, VmaId vma) override;
   bool is_mergeable_anon(const World& w, VmaId target, AnonWord source_anon, VmaId middle,
                          VmaId copied_from) const override;
+  void unify_anon(World& w, VmaId target, VmaId other) override;
+  void exit_mm(World& w, ProcessId pid) override;
   void set_anon(World& w, FolioId folio, VmaId vma, bool exclusive) override;
   void move_anon(World& w, FolioId folio, VmaId vma) override;
   bool swapcache_folio_fits(const World& w, FolioId folio, VmaId vma, PageNo addr) const override;
@@ -52,7 +54,11 @@ class LazyPolicy final : public RmapPolicy {
   void before_move(World& w, VmaId vma) override;
   void moved_pte(World& w, const Pte& pte, VmaId to) override;
   void rmap_walk(const World& w, FolioId folio, RmapWalk& out) const override;
-  RmapObjectCounts counts() const override { return forest_.counts(); }
+  RmapObjectCounts counts(const World& w) const override {
+    RmapObjectCounts c = forest_.counts();
+    c.zombie_vmas = zombie_roots(w);
+    return c;
+  }
   std::string describe_anon(const World& w, VmaId vma) const override;
   std::string describe_mapping(const World& w, MappingWord mapping) const override;
   void check(const World& w, std::vector<Violation>& out) const override;
@@ -71,13 +77,16 @@ class LazyPolicy final : public RmapPolicy {
   void get_root(VmaId root);
   void put_root(VmaId root);
   void upgrade(World& w, VmaId vma);
+  AnonVmaId upgrade_target(World& w, VmaId root);
+  void join_anon_vma(World& w, VmaId vma, AnonVmaId av, bool repoint);
   void repoint_folios(World& w, VmaId vma, MappingWord from, MappingWord to);
   bool fork_child(const World& w, VmaId vma) const;
 
   Flavor flavor_;
   AnonVmaForest forest_;
   std::vector<uint32_t> root_refs_;        // by VmaId: VMAs in that root's lazy tree
-  std::vector<AnonVmaId> root_anon_vma_;   // by root VmaId: its anon_vma (lazy.upgrade root)
+  // By root VmaId (base0: by mm): its anon_vma under lazy.upgrade root.
+  std::vector<AnonVmaId> root_anon_vma_;
 };
 
 }  // namespace rmc

@@ -69,8 +69,8 @@ int exit_code_of(const Verdict& verdict) {
 void print_designs(const Differential& diff) {
   for (const DesignRun& run : diff.runs()) {
     const ObjectCounts c = count_objects(*run.world);
-    fmt::print("--- {}{}: {} VMAs, {} anon_vmas, {} AVCs, {} folios\n", run.design, run.failed ? " (failed)" : "",
-               c.vmas, c.anon_vmas, c.avcs, c.folios);
+    fmt::print("--- {}{}: {} VMAs (+{} zombie), {} anon_vmas, {} AVCs, {} contexts, {} folios\n", run.design,
+               run.failed ? " (failed)" : "", c.vmas, c.zombie_vmas, c.anon_vmas, c.avcs, c.contexts, c.folios);
     fmt::print("{}{}", render_layout(*run.world), render_vma_table(*run.world));
   }
 }
@@ -109,13 +109,15 @@ int replay_models(const ReplayArgs& args, const Trace& trace) {
       shown = true;
     }
   }
-  fmt::print("\n{:<12} {:>6} {:>9} {:>6} {:>7}   {}\n", "design", "VMAs", "anon_vmas", "AVCs", "folios", "verdict");
+  fmt::print("\n{:<12} {:>6} {:>7} {:>9} {:>6} {:>8} {:>7}   {}\n", "design", "VMAs", "zombie", "anon_vmas", "AVCs",
+             "contexts", "folios", "verdict");
   for (const DesignRun& run : diff.runs()) {
     const ObjectCounts c = count_objects(*run.world);
     std::string verdict = "pass";
     for (const Finding& f : findings)
       if (f.design == run.design) verdict = "fail " + f.property + " at step " + std::to_string(f.step);
-    fmt::print("{:<12} {:>6} {:>9} {:>6} {:>7}   {}\n", run.design, c.vmas, c.anon_vmas, c.avcs, c.folios, verdict);
+    fmt::print("{:<12} {:>6} {:>7} {:>9} {:>6} {:>8} {:>7}   {}\n", run.design, c.vmas, c.zombie_vmas, c.anon_vmas,
+               c.avcs, c.contexts, c.folios, verdict);
   }
   return findings.empty() ? kExitPass : kExitCheckFailed;
 }
