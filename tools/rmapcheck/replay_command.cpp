@@ -241,7 +241,7 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("replay", "Run a trace, print every step and the verdict");
   cmd->add_option("trace", args->trace_path, "Trace file")->required();
   cmd->add_option("--json", args->json_path, "Write the state after every step to this JSON file");
-  cmd->add_option("--design", args->design, "Rmap design to run (eager, lazy, lazy-gki, base0; eager+B12 ...)");
+  cmd->add_option("--design", args->design, "Rmap design to run: eager, lazy, lazy-gki, base0, cowctx, or eager+B3 ... eager+B17 (default eager)");
   cmd->add_option("--models", args->models, "Run these designs in lock-step (comma-separated; eager is the reference)");
   cmd->add_flag("--quiet,-q", args->quiet, "Print only errors and the verdict");
   cmd->add_flag("--no-checks", args->no_checks, "Run without the per-step checks (expectations still judged)");
@@ -253,7 +253,7 @@ void add_judge_command(CLI::App& app, int& exit_code) {
   auto design = std::make_shared<std::string>("eager");
   CLI::App* cmd = app.add_subcommand("judge", "Run traces and compare each verdict with its '# EXPECT:' line");
   cmd->add_option("traces", *paths, "Trace files")->required();
-  cmd->add_option("--design", *design, "Rmap design to run (eager)");
+  cmd->add_option("--design", *design, "Rmap design to run (default eager; judged by its # EXPECT[design]: line)");
   cmd->callback([paths, design, &exit_code] { exit_code = judge(*paths, *design); });
 }
 

@@ -1,6 +1,8 @@
 // run_command.cpp - `rmapcheck run`, the main job behind tools/run: judge
-// every trace of the corpus, then run random traces of the eager model with
-// every check after every step, and print a summary table.
+// every trace of the corpus on the eager model and on every other design (by
+// its "# EXPECT[design]:" line, or the common one), then run random traces
+// of the eager model with every check after every step, and print a summary
+// table. (tools/run then runs the differential campaign, `rmapcheck fuzz`.)
 #include <fmt/format.h>
 
 #include <chrono>
@@ -8,6 +10,7 @@
 
 #include "model/check/runner.h"
 #include "model/core/random_trace.h"
+#include "model/designs.h"
 #include "tools/rmapcheck/commands.h"
 
 namespace rmc::cli {
@@ -37,11 +40,36 @@ ModelOptions options_for_seed(uint64_t seed) {
   return options;
 }
 
+// Every design but eager, judged on one corpus trace as tests/test_corpus.cpp
+// does (a design with no verdict line of its own takes the common one).
+void judge_other_designs(const Trace& trace, const std::string& path, JobRow& row) {
+  std::vector<std::string> designs;
+  for (std::string_view d : design_names()) designs.emplace_back(d);
+  for (const auto& [design, verdict] : trace.expected_for)
+    if (std::find(designs.begin(), designs.end(), design) == designs.end()) designs.push_back(design);
+  for (const std::string& design : designs) {
+    if (design == "eager") continue;
+    const std::optional<ExpectedVerdict> expected = trace.expectation(design);
+    if (!expected) continue;
+    RunStats stats;
+    const Verdict verdict = run_trace(trace, design, true, &stats);
+    row.traces++;
+    row.steps += stats.steps;
+    row.checks += stats.checks;
+    if (!verdict_matches(verdict, *expected)) {
+      row.failures++;
+      fmt::print("  corpus FAIL {} on {}: expected {}, got {}\n", path, design, print_verdict(*expected),
+                 describe_verdict(verdict));
+    }
+  }
+}
+
 int run_main_job(const RunArgs& args) {
   using Clock = std::chrono::steady_clock;
   std::vector<JobRow> rows;
 
-  JobRow corpus{"corpus (judged)"};
+  JobRow corpus{"corpus (eager)"};
+  JobRow designs_row{"corpus (designs)"};
   std::vector<std::filesystem::path> files;
   if (std::filesystem::is_directory(args.corpus))
     for (const auto& entry : std::filesystem::recursive_directory_iterator(args.corpus))
@@ -63,6 +91,7 @@ int run_main_job(const RunArgs& args) {
       expected = std::get<Trace>(parsed).expectation("eager");
       corpus.steps += stats.steps;
       corpus.checks += stats.checks;
+      judge_other_designs(std::get<Trace>(parsed), path.string(), designs_row);
     }
     if (!expected || !verdict_matches(verdict, *expected)) {
       corpus.failures++;
@@ -71,7 +100,10 @@ int run_main_job(const RunArgs& args) {
     }
   }
   corpus.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  designs_row.seconds = corpus.seconds * (corpus.steps ? double(designs_row.steps) / (corpus.steps + designs_row.steps) : 0);
+  corpus.seconds -= designs_row.seconds;
   rows.push_back(corpus);
+  rows.push_back(designs_row);
 
   JobRow random{"random (eager)"};
   GeneratorOptions generator;
@@ -104,7 +136,9 @@ int run_main_job(const RunArgs& args) {
                row.failures, rate);
     failures += row.failures;
   }
-  fmt::print("\nrandom traces: seeds {}..{}, {} ops each over {} processes, every check after every step"
+  fmt::print("\ncorpus (designs): every corpus trace on every other design (lazy, lazy-gki, base0, cowctx,"
+             " and eager+bug designs its header names), one row per run, judged by its EXPECT[design] line\n");
+  fmt::print("random traces: seeds {}..{}, {} ops each over {} processes, every check after every step"
              " (steps/s: the checked runs, generation not included)\n",
              args.seed, args.seed + args.random_traces - 1, args.steps, args.processes);
   return failures == 0 ? kExitPass : kExitCheckFailed;
