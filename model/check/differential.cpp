@@ -121,20 +121,24 @@ void Differential::compare_observables(const std::string& op_name, std::vector<F
         run.failed = true;
         break;
       }
-      auto swapped = [](const World& w, ProcessId pid, PageNo page) {
-        const Pte* pte = w.proc(pid).pt.find(page);
-        return pte && pte->kind == PteKind::kSwap;
-      };
-      auto check_page = [&](PageNo page) {
-        if (run.failed || !ref.proc(pid).pt.find(page) || !other.proc(pid).pt.find(page)) return;
-        if (swapped(ref, pid, page) == swapped(other, pid, page)) return;
-        findings.push_back({run.design, "observable", op_name, step_, 0,
-                            fmt::format("{}:{} is {} in eager but not in {}", process_name(pid), hex(page),
-                                        swapped(ref, pid, page) ? "swapped" : "present", run.design)});
-        run.failed = true;
-      };
-      for (const auto& e : ref.proc(pid).pt.entries()) check_page(e.page);
-      for (const auto& e : other.proc(pid).pt.entries()) check_page(e.page);
+      // Both page tables are sorted by page: one merge pass over the pages
+      // mapped in both.
+      const auto& mine = ref.proc(pid).pt.entries();
+      const auto& theirs = other.proc(pid).pt.entries();
+      for (size_t a = 0, b = 0; a < mine.size() && b < theirs.size();) {
+        if (mine[a].page < theirs[b].page) { a++; continue; }
+        if (theirs[b].page < mine[a].page) { b++; continue; }
+        const bool ref_swapped = mine[a].pte.kind == PteKind::kSwap;
+        if (ref_swapped != (theirs[b].pte.kind == PteKind::kSwap)) {
+          findings.push_back({run.design, "observable", op_name, step_, 0,
+                              fmt::format("{}:{} is {} in eager but not in {}", process_name(pid), hex(mine[a].page),
+                                          ref_swapped ? "swapped" : "present", run.design)});
+          run.failed = true;
+          break;
+        }
+        a++;
+        b++;
+      }
     }
   }
 }
