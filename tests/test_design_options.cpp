@@ -89,6 +89,26 @@ TEST(LazyParentUpgrade, NewAllocatesReuseDoesNot) {
   EXPECT_EQ(fresh.counts.anon_vmas, reused.counts.anon_vmas + 1);
 }
 
+// A COW fault in a TREE_PARENT VMA: the new folio goes to the parent's
+// anon_vma (parent), or the child's VMA first gets its own (upgrade), as an
+// eager fork child has from the start.
+TEST(LazyParentCow, UpgradeGivesTheChildItsOwnAnonVma) {
+  const char* ops =
+      "P0 mmap 0x100 4 rw\n"
+      "P0 write 0x100 4\n"
+      "P0 fork P1\n"
+      "P1 write 0x101 1\n"
+      "P0 migrate 0x100 4\n"
+      "P1 migrate 0x100 4\n";
+  Outcome parent = run("lazy", "", ops);
+  Outcome upgrade = run("lazy", "option lazy.parent_cow upgrade\n", ops);
+  EXPECT_EQ(parent.verdict.kind, Verdict::Kind::kPass);
+  EXPECT_EQ(upgrade.verdict.kind, Verdict::Kind::kPass);
+  EXPECT_EQ(parent.counts.anon_vmas, 1);
+  EXPECT_EQ(upgrade.counts.anon_vmas, 2);
+  EXPECT_EQ(run("eager", "", ops).counts.anon_vmas, 2);
+}
+
 // base0 with lazy.upgrade root: one anon_vma per mm, shared by every VMA
 // the mm upgrades (fork upgrades all of them).
 TEST(Base0UpgradeRoot, OneAnonVmaPerMm) {

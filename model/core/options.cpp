@@ -49,6 +49,8 @@ constexpr LazyChoice kLazyChoices[] = {
      [](LazyOptions& o, int v) { o.repoint_swap = v; }},
     {"parent_upgrade", {"new", "reuse"}, [](const LazyOptions& o) { return static_cast<int>(o.parent_upgrade); },
      [](LazyOptions& o, int v) { o.parent_upgrade = static_cast<LazyOptions::ParentUpgrade>(v); }},
+    {"parent_cow", {"parent", "upgrade"}, [](const LazyOptions& o) { return static_cast<int>(o.parent_cow); },
+     [](LazyOptions& o, int v) { o.parent_cow = static_cast<LazyOptions::ParentCow>(v); }},
 };
 
 }  // namespace

@@ -67,6 +67,13 @@ struct LazyOptions {
   // new|reuse).
   enum class ParentUpgrade : uint8_t { kNew, kReuse };
   ParentUpgrade parent_upgrade = ParentUpgrade::kNew;
+  // A new folio in a TREE_PARENT VMA (a COW fault, or a first fault of a page
+  // the parent never touched) goes to the anon_vma the VMA is linked to (the
+  // plausible reading, lazy-design.md 1.3), or first upgrades the VMA to an
+  // anon_vma of its own, as an eager fork child has (lazy.parent_cow
+  // parent|upgrade).
+  enum class ParentCow : uint8_t { kParent, kUpgrade };
+  ParentCow parent_cow = ParentCow::kParent;
   bool operator==(const LazyOptions&) const = default;
 };
 

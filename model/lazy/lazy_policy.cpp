@@ -304,8 +304,11 @@ bool LazyPolicy::is_mergeable_anon(const World& w, VmaId target, AnonWord source
 
 // __folio_set_anon: a lazy VMA's folios point at its root; regular ones as
 // in the eager design; a TREE_PARENT VMA's new folios (COW) go to the
-// anon_vma it is linked to (the series does not say; the plausible choice).
+// anon_vma it is linked to (the series does not say; the plausible choice),
+// or, with lazy.parent_cow upgrade, the VMA first gets one of its own.
 void LazyPolicy::set_anon(World& w, FolioId folio, VmaId vma, bool exclusive) {
+  if (is_parent(w.vma(vma).anon) && w.options().lazy.parent_cow == LazyOptions::ParentCow::kUpgrade)
+    upgrade(w, vma);
   const Vma& v = w.vma(vma);
   assert(v.faulted());
   if (is_lazy(v.anon)) {
