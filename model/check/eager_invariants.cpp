@@ -123,9 +123,10 @@ void check_i2_tree_mirror(const World& w, const AnonVmaView& p, std::vector<Viol
       if (!av_valid(p, avc.anon_vma)) continue;  // I8
       if (!avc.in_tree || !in_a_tree[idx(id)])
         add(out, "I2", fmt::format("VMA {}: AVC {} is not in the tree of {}", idx(v.id), idx(id), av_name(avc.anon_vma)));
-      if (avc.first != v.pgoff || avc.last != v.pgoff + v.pages() - 1)
+      const PageNo last = geom::vma_last_pgoff(v.start, v.end, v.pgoff);
+      if (avc.first != v.pgoff || avc.last != last)
         add(out, "I2", fmt::format("VMA {}: AVC {} is keyed [{}, {}] in {} but the VMA spans [{}, {}]", idx(v.id), idx(id),
-                                   hex(avc.first), hex(avc.last), av_name(avc.anon_vma), hex(v.pgoff), hex(v.pgoff + v.pages() - 1)));
+                                   hex(avc.first), hex(avc.last), av_name(avc.anon_vma), hex(v.pgoff), hex(last)));
     }
   });
   for (size_t i = 0; i < p.forest.avc_slots(); i++)

@@ -118,6 +118,41 @@ W base0_address(const W& index) {
   return index;
 }
 
+// The lazy walk's acceptance test (lazy-design.md 1.2, step 3): the VMA found
+// at the address the root computes is used only if it covers that address
+// and has the root's base. (The design also requires the VMA to be in the
+// root's tree; that is the policy's business, not arithmetic.)
+template <class W>
+auto lazy_walk_accepts(const W& vma_start, const W& vma_end, const W& vma_pgoff,
+                       const W& root_start, const W& root_pgoff, const W& index) {
+  return address_in_range(vma_start, vma_end, lazy_root_address(root_start, root_pgoff, index)) &&
+         mapping_base(vma_start, vma_pgoff) == mapping_base(root_start, root_pgoff);
+}
+
+// The base==0 variant's acceptance test: the VMA covers the folio's virtual
+// page and its base is 0 (lazy-design.md 2(c)).
+template <class W>
+auto base0_walk_accepts(const W& vma_start, const W& vma_end, const W& vma_pgoff,
+                        const W& index) {
+  return address_in_range(vma_start, vma_end, base0_address(index)) &&
+         mapping_base(vma_start, vma_pgoff) == 0;
+}
+
+// vma_last_pgoff(vma): the last page offset a VMA maps, the upper end of its
+// interval-tree key. do_mmap refuses (EOVERFLOW) a range whose pgoff + pages
+// would wrap, so in the kernel this never wraps below pgoff.
+template <class W>
+W vma_last_pgoff(const W& start, const W& end, const W& pgoff) {
+  return pgoff + (end - start) - 1;
+}
+
+// The last page offset of a folio of `nr` pages: folio->index + nr - 1, the
+// upper end of the eager walk's query.
+template <class W>
+W folio_last_index(const W& index, const W& nr) {
+  return index + nr - 1;
+}
+
 // The eager interval-tree query: does a VMA keyed [pgoff, pgoff + pages - 1]
 // overlap the folio's [first, last] page offsets?
 template <class W>

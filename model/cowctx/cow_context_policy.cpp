@@ -116,12 +116,12 @@ void CowContextPolicy::rmap_walk(const World& w, FolioId folio, RmapWalk& out) c
     out.faults.push_back(fmt::format("folio {} has a mapping that is no context", idx(f.id)));
     return;
   }
-  const PageNo first = f.index, last = f.index + f.nr_pages() - 1;
+  const PageNo first = f.index, last = geom::folio_last_index(f.index, PageNo{f.nr_pages()});
   for (uint32_t ctx = 0; ctx < contexts_.size(); ctx++) {
     if (!contexts_[ctx].mm_live || !descends_from(ctx, top)) continue;
     for (VmaId id : w.proc(contexts_[ctx].mm).vmas) {
       const Vma& v = w.vma(id);
-      if (!v.faulted() || !geom::interval_overlaps(v.pgoff, v.pgoff + v.pages() - 1, first, last)) continue;
+      if (!v.faulted() || !geom::interval_overlaps(v.pgoff, geom::vma_last_pgoff(v.start, v.end, v.pgoff), first, last)) continue;
       out.visits.push_back({id, geom::page_address(v.start, v.pgoff, f.index)});
     }
   }

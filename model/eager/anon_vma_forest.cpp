@@ -93,7 +93,7 @@ void AnonVmaForest::tree_insert(const World& w, AvcId id) {
   Avc& avc = avcs_[idx(id)];
   const Vma& v = w.vma(avc.vma);
   avc.first = v.pgoff;
-  avc.last = v.pgoff + v.pages() - 1;
+  avc.last = geom::vma_last_pgoff(v.start, v.end, v.pgoff);
   avc.in_tree = true;
   std::vector<AvcId>& tree = anon_vmas_[idx(avc.anon_vma)].tree;
   auto pos = std::upper_bound(tree.begin(), tree.end(), avc.first,
@@ -169,7 +169,7 @@ void AnonVmaForest::walk(const World& w, const Folio& f, AnonVmaId av_id, RmapWa
     out.faults.push_back(fmt::format("folio {} (pfn {}) maps freed anon_vma av{}", idx(f.id), idx(f.pfn), idx(av_id)));
     return;
   }
-  const PageNo first = f.index, last = f.index + f.nr_pages() - 1;
+  const PageNo first = f.index, last = geom::folio_last_index(f.index, PageNo{f.nr_pages()});
   for (AvcId avc_id : av.tree) {
     const Avc& avc = avcs_[idx(avc_id)];
     if (!geom::interval_overlaps(avc.first, avc.last, first, last)) continue;

@@ -1,0 +1,26 @@
+; rmapcheck prove: obligation address.base0_agrees_with_root_at_base_zero
+; claim: when the root's base is 0, the base==0 variant computes the same address and accepts the same VMAs
+; expected: proved (the query, hypotheses and negated claim, is unsat)
+; address.base0_agrees_with_root_at_base_zero
+(set-info :status unsat)
+(set-logic QF_BV)
+(declare-fun root.pgoff () (_ BitVec 64))
+(declare-fun root.start () (_ BitVec 64))
+(declare-fun vma.pgoff () (_ BitVec 64))
+(declare-fun vma.start () (_ BitVec 64))
+(declare-fun vma.end () (_ BitVec 64))
+(declare-fun index () (_ BitVec 64))
+(declare-fun root.end () (_ BitVec 64))
+(assert
+ (let ((?x19 (bvsub vma.end vma.start)))
+ (let (($x21 (bvult (bvsub (bvadd (bvsub root.start root.pgoff) index) vma.start) ?x19)))
+ (let (($x24 (and $x21 (= (bvsub vma.start vma.pgoff) (bvsub root.start root.pgoff)))))
+ (let (($x28 (and (bvult (bvsub index vma.start) ?x19) (= (bvsub vma.start vma.pgoff) (_ bv0 64)))))
+ (let (($x30 (and (= index (bvadd (bvsub root.start root.pgoff) index)) (= $x28 $x24))))
+ (let (($x31 (not $x30)))
+ (let ((?x14 (bvsub root.start root.pgoff)))
+ (let (($x16 (= ?x14 (_ bv0 64))))
+ (let (($x12 (bvult vma.start vma.end)))
+ (let (($x8 (bvult root.start root.end)))
+ (and $x8 $x12 $x16 $x31))))))))))))
+(check-sat)

@@ -1,0 +1,20 @@
+; rmapcheck prove: obligation address.round_trip
+; claim: for every page of a VMA, base + linear_page_index(addr) == addr (and vma_address gives addr back)
+; expected: proved (the query, hypotheses and negated claim, is unsat)
+; address.round_trip
+(set-info :status unsat)
+(set-logic QF_BV)
+(declare-fun addr () (_ BitVec 64))
+(declare-fun vma.start () (_ BitVec 64))
+(declare-fun vma.pgoff () (_ BitVec 64))
+(declare-fun vma.end () (_ BitVec 64))
+(assert
+ (let ((?x11 (bvsub addr vma.start)))
+ (let ((?x13 (bvadd vma.pgoff ?x11)))
+ (let (($x16 (= (bvadd (bvsub vma.start vma.pgoff) ?x13) addr)))
+ (let (($x21 (and (and $x16 (= (bvadd vma.start (bvsub ?x13 vma.pgoff)) addr)) $x16)))
+ (let (($x22 (not $x21)))
+ (let (($x12 (bvult ?x11 (bvsub vma.end vma.start))))
+ (let (($x8 (bvult vma.start vma.end)))
+ (and $x8 $x12 $x22)))))))))
+(check-sat)

@@ -1,0 +1,21 @@
+; rmapcheck prove: obligation address.round_trip_wrapped_base
+; claim: the round trip also holds when the base wraps below 0 (vm_pgoff > vm_start)
+; expected: proved (the query, hypotheses and negated claim, is unsat)
+; address.round_trip_wrapped_base
+(set-info :status unsat)
+(set-logic QF_BV)
+(declare-fun addr () (_ BitVec 64))
+(declare-fun vma.start () (_ BitVec 64))
+(declare-fun vma.pgoff () (_ BitVec 64))
+(declare-fun vma.end () (_ BitVec 64))
+(assert
+ (let ((?x11 (bvsub addr vma.start)))
+ (let ((?x14 (bvadd vma.pgoff ?x11)))
+ (let (($x17 (= (bvadd (bvsub vma.start vma.pgoff) ?x14) addr)))
+ (let (($x22 (and (and $x17 (= (bvadd vma.start (bvsub ?x14 vma.pgoff)) addr)) $x17)))
+ (let (($x23 (not $x22)))
+ (let (($x13 (bvult vma.start vma.pgoff)))
+ (let (($x12 (bvult ?x11 (bvsub vma.end vma.start))))
+ (let (($x8 (bvult vma.start vma.end)))
+ (and $x8 $x12 $x13 $x23))))))))))
+(check-sat)

@@ -1,0 +1,25 @@
+; rmapcheck prove: obligation eager_walk.interval_query_finds_every_mapping_vma
+; claim: a VMA that maps any page of a folio has an interval [pgoff, last] overlapping [index, index + nr - 1]
+; expected: proved (the query, hypotheses and negated claim, is unsat)
+; eager_walk.interval_query_finds_every_mapping_vma
+(set-info :status unsat)
+(set-logic QF_BV)
+(declare-fun vma.start () (_ BitVec 64))
+(declare-fun vma.end () (_ BitVec 64))
+(declare-fun vma.pgoff () (_ BitVec 64))
+(declare-fun index () (_ BitVec 64))
+(declare-fun nr () (_ BitVec 64))
+(declare-fun subpage () (_ BitVec 64))
+(declare-fun addr () (_ BitVec 64))
+(assert
+ (let ((?x12 (bvsub (bvadd vma.pgoff (bvsub vma.end vma.start)) (_ bv1 64))))
+ (let (($x36 (and (bvule vma.pgoff (bvsub (bvadd index nr) (_ bv1 64))) (bvule index ?x12))))
+ (let (($x37 (not $x36)))
+ (let (($x32 (= (bvadd vma.pgoff (bvsub addr vma.start)) (bvadd index subpage))))
+ (let (($x29 (and (bvult subpage nr) (bvult (bvsub addr vma.start) (bvsub vma.end vma.start)))))
+ (let (($x33 (and $x29 $x32)))
+ (let (($x25 (and (and (bvule (_ bv1 64) nr) (bvule nr (_ bv512 64))) (bvule index (bvsub (bvadd index nr) (_ bv1 64))))))
+ (let (($x13 (bvule vma.pgoff ?x12)))
+ (let (($x8 (bvult vma.start vma.end)))
+ (and $x8 $x13 $x25 $x33 $x37)))))))))))
+(check-sat)

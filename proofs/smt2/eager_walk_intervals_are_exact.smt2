@@ -1,0 +1,25 @@
+; rmapcheck prove: obligation eager_walk.intervals_are_exact
+; claim: [pgoff, vma_last_pgoff] holds exactly the offsets the VMA maps, [index, folio_last_index] exactly the folio's
+; expected: proved (the query, hypotheses and negated claim, is unsat)
+; eager_walk.intervals_are_exact
+(set-info :status unsat)
+(set-logic QF_BV)
+(declare-fun nr () (_ BitVec 64))
+(declare-fun index () (_ BitVec 64))
+(declare-fun offset () (_ BitVec 64))
+(declare-fun vma.start () (_ BitVec 64))
+(declare-fun vma.end () (_ BitVec 64))
+(declare-fun vma.pgoff () (_ BitVec 64))
+(assert
+ (let (($x27 (and (bvule index offset) (bvule offset (bvsub (bvadd index nr) (_ bv1 64))))))
+ (let ((?x9 (bvsub vma.end vma.start)))
+ (let (($x31 (bvult (bvsub (bvadd vma.start (bvsub offset vma.pgoff)) vma.start) ?x9)))
+ (let (($x24 (and (bvule vma.pgoff offset) (bvule offset (bvsub (bvadd vma.pgoff ?x9) (_ bv1 64))))))
+ (let (($x36 (and (= $x24 $x31) (= $x27 (bvult (bvsub offset index) nr)))))
+ (let (($x37 (not $x36)))
+ (let (($x21 (and (bvule (_ bv1 64) nr) (bvule index (bvsub (bvadd index nr) (_ bv1 64))))))
+ (let ((?x12 (bvsub (bvadd vma.pgoff ?x9) (_ bv1 64))))
+ (let (($x13 (bvule vma.pgoff ?x12)))
+ (let (($x8 (bvult vma.start vma.end)))
+ (and $x8 $x13 $x21 $x37))))))))))))
+(check-sat)

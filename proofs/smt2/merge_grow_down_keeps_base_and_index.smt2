@@ -1,0 +1,26 @@
+; rmapcheck prove: obligation merge.grow_down_keeps_base_and_index
+; claim: next growing down over middle's range (merge_down_pgoff) keeps its base and middle's indexes
+; expected: proved (the query, hypotheses and negated claim, is unsat)
+; merge.grow_down_keeps_base_and_index
+(set-info :status unsat)
+(set-logic QF_BV)
+(declare-fun middle.start () (_ BitVec 64))
+(declare-fun addr () (_ BitVec 64))
+(declare-fun middle.pgoff () (_ BitVec 64))
+(declare-fun from () (_ BitVec 64))
+(declare-fun middle.end () (_ BitVec 64))
+(declare-fun next.pgoff () (_ BitVec 64))
+(declare-fun next.end () (_ BitVec 64))
+(assert
+ (let ((?x19 (bvsub next.pgoff (bvsub middle.end from))))
+ (let (($x31 (= (bvadd ?x19 (bvsub addr from)) (bvadd middle.pgoff (bvsub addr middle.start)))))
+ (let (($x32 (and (= (bvsub from ?x19) (bvsub middle.end next.pgoff)) $x31)))
+ (let (($x33 (not $x32)))
+ (let (($x23 (and (bvule from addr) (bvult addr middle.end))))
+ (let ((?x12 (bvsub middle.end middle.start)))
+ (let (($x17 (bvult (bvsub from middle.start) ?x12)))
+ (let (($x14 (= (bvadd middle.pgoff ?x12) next.pgoff)))
+ (let (($x11 (bvult middle.end next.end)))
+ (let (($x8 (bvult middle.start middle.end)))
+ (and $x8 $x11 $x14 $x17 $x23 $x33))))))))))))
+(check-sat)

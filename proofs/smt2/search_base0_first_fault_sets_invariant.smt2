@@ -1,0 +1,21 @@
+; rmapcheck prove: obligation search.base0.first_fault_sets_invariant
+; claim: at the first fault the page lies in the root VMA at its linear index (the invariant holds)
+; expected: proved (the query, hypotheses and negated claim, is unsat)
+; search.base0.first_fault_sets_invariant
+(set-info :status unsat)
+(set-logic QF_BV)
+(declare-fun start () (_ BitVec 64))
+(declare-fun end () (_ BitVec 64))
+(declare-fun page () (_ BitVec 64))
+(assert
+ (let (($x8 (bvult start end)))
+ (let (($x32 (and (not true) true)))
+ (let (($x25 (and true (and (and (= start start) (= end end)) (= start start)))))
+ (let ((?x10 (bvsub page start)))
+ (let ((?x13 (bvadd start ?x10)))
+ (let (($x12 (and $x8 (bvult ?x10 (bvsub end start)))))
+ (let (($x20 (and (and $x12 (= ?x13 ?x13)) (=> true (= (bvsub start start) (_ bv0 64))))))
+ (let (($x34 (and (and $x20 (=> true $x25)) (=> $x32 (and $x8 (or (bvule end start) (bvule end start)))))))
+ (let (($x35 (not $x34)))
+ (and $x12 $x35)))))))))))
+(check-sat)

@@ -1,0 +1,22 @@
+; rmapcheck prove: obligation search.series.first_fault_sets_invariant
+; claim: at the first fault the page lies in the root VMA at its linear index (the invariant holds)
+; expected: proved (the query, hypotheses and negated claim, is unsat)
+; search.series.first_fault_sets_invariant
+(set-info :status unsat)
+(set-logic QF_BV)
+(declare-fun start () (_ BitVec 64))
+(declare-fun end () (_ BitVec 64))
+(declare-fun pgoff () (_ BitVec 64))
+(declare-fun page () (_ BitVec 64))
+(assert
+ (let (($x9 (bvult start end)))
+ (let (($x33 (and (not true) true)))
+ (let (($x26 (and true (and (and (= start start) (= end end)) (= pgoff pgoff)))))
+ (let ((?x11 (bvsub page start)))
+ (let ((?x14 (bvadd pgoff ?x11)))
+ (let (($x13 (and $x9 (bvult ?x11 (bvsub end start)))))
+ (let (($x20 (and (and $x13 (= ?x14 ?x14)) (=> true (= (bvsub start pgoff) (bvsub start pgoff))))))
+ (let (($x35 (and (and $x20 (=> true $x26)) (=> $x33 (and $x9 (or (bvule end start) (bvule end start)))))))
+ (let (($x36 (not $x35)))
+ (and $x13 $x36)))))))))))
+(check-sat)
