@@ -31,6 +31,11 @@ struct Folio {
   uint32_t pins = 0;         // transient references (migration, split)
   bool in_swapcache = false;
   SwapSlotId swap = kNoSlot; // folio->swap while in the swap cache (order 0)
+  // PG_mlocked left behind: MREMAP_DONTUNMAP clears VM_LOCKED on the old VMA
+  // without munlocking the folios it still maps (mremap.cpp move_vma), so
+  // they stay unevictable until freed. (Folios of VM_LOCKED VMAs are mlocked
+  // too; the model reads that from the VMA flags.)
+  bool stale_mlock = false;
   bool alive = true;         // false once freed; the slot stays
 
   uint32_t nr_pages() const { return 1u << order; }

@@ -193,7 +193,11 @@ VmFlags with_flag(VmFlags flags, VmFlag flag, bool on) {
 }  // namespace
 
 // mlock(2) / munlock(2): VM_LOCKED over the range (mlock_fixup), then mlock
-// populates the whole range (__mm_populate).
+// populates the range VMA by VMA (__mm_populate with ignore_errors = 0): GUP
+// refuses a PROT_NONE VMA (-EFAULT, which mlock returns as ENOMEM), and the
+// populate stops there, so the VMAs after it stay locked but unpopulated
+// (mm/gup.c __mm_populate, populate_vma_page_range; corpus/kernel/
+// mlock_stops_at_prot_none.trace).
 void World::mlock(ProcessId pid, PageNo addr, PageNo len, bool lock) {
   PageNo cursor = addr;
   const PageNo end = addr + len;
@@ -211,6 +215,7 @@ void World::mlock(ProcessId pid, PageNo addr, PageNo len, bool lock) {
   if (!lock) return;
   for (cursor = addr; cursor < end;) {
     VmaId id = vma_lookup(pid, cursor);
+    if (vma(id).prot == kProtNone) break;
     const PageNo piece_end = std::min(end, vma(id).end);
     populate(id, cursor, piece_end);
     cursor = piece_end;

@@ -174,7 +174,10 @@ PageNo World::resize_or_move(ProcessId pid, PageNo old_addr, PageNo old_len, Pag
 
 // move_vma: copy_vma_and_data, then unmap the source (or, for DONTUNMAP,
 // dontunmap_complete: the old VMA stays, loses VM_LOCKED, and loses its anon
-// state if it moved as a whole).
+// state if it moved as a whole). Losing VM_LOCKED does not munlock the folios
+// the old VMA still maps outside the moved range: they keep PG_mlocked
+// (mm/mremap.c dontunmap_complete clears the flag with vm_flags_clear, not
+// mlock_fixup; corpus/kernel/dontunmap_leaves_folios_mlocked.trace).
 void World::move_vma(ProcessId pid, PageNo addr, PageNo old_len, PageNo new_addr, PageNo new_len,
                      bool dontunmap) {
   VmaId id = vma_lookup(pid, addr);
@@ -191,6 +194,11 @@ void World::move_vma(ProcessId pid, PageNo addr, PageNo old_len, PageNo new_addr
     return;
   }
   Vma& old = vma(id);
+  if (old.flags & kVmLocked) {
+    auto [first, last] = proc(pid).pt.range(old.start, old.end);
+    for (auto* e = first; e != last; ++e)
+      if (e->pte.kind == PteKind::kPresent) folio(folio_of(e->pte.pfn())).stale_mlock = true;
+  }
   old.flags &= static_cast<VmFlags>(~kVmLocked);
   if (moved != id && addr == old.start && addr + old_len == old.end && old.faulted())
     policy_->unlink(*this, id);

@@ -40,8 +40,11 @@ bool World::try_to_unmap_folio(FolioId id, bool to_migration, SwapSlotId slot_id
 
 // remove_migration_ptes(src, dst): walk dst (same mapping and index as src)
 // and turn the migration entries that point at src's pages back into PTEs
-// mapping dst's pages.
-void World::remove_migration_ptes(FolioId src, FolioId dst) {
+// mapping dst's pages. With use_shared_zeropage (the split of a folio that
+// is not mlocked, src == dst) a page that was never written (all zeros) is
+// not mapped again: its entry becomes the shared zero page (6.12+,
+// mm/migrate.c try_to_map_unused_to_zeropage).
+void World::remove_migration_ptes(FolioId src, FolioId dst, bool use_shared_zeropage) {
   RmapWalk& walk = walk_scratch_;
   walk.clear();
   policy_->rmap_walk(*this, dst, walk);
@@ -51,8 +54,12 @@ void World::remove_migration_ptes(FolioId src, FolioId dst) {
   for (const RmapWalk::Visit& visit : walk.visits) {
     for_each_mapping_in(s, d, visit, [&](ProcessId pid, PageNo, Pte& pte, uint32_t i) {
       if (pte.kind != PteKind::kMigration) return;
-      const bool exclusive = pte.writable || pte.exclusive;
       const Pfn pfn = folio_page(d, i);
+      if (use_shared_zeropage && page(pfn).content == 0) {
+        pte = Pte::zero();
+        return;
+      }
+      const bool exclusive = pte.writable || pte.exclusive;
       pte = Pte::present(pfn, pte.writable);
       folio_add_anon_rmap_pte(pfn, pid, exclusive);
     });
@@ -78,6 +85,7 @@ void World::pageout_range(ProcessId pid, PageNo start, PageNo end) {
       if (folio(f).large()) continue;  // the split failed (the walk missed a mapping)
     }
     if (folio(f).mapcount != folio(f).nr_pages()) continue;
+    if (folio(f).stale_mlock) continue;  // shrink_folio_list: !folio_evictable
     pageout_folio(f);
   }
 }
@@ -123,6 +131,7 @@ void World::migrate_folio(FolioId src) {
   Folio& d = folio(dst);
   d.mapping = s.mapping;
   d.index = s.index;
+  d.stale_mlock = s.stale_mlock;
   for (uint32_t i = 0; i < s.nr_pages(); i++) page(folio_page(d, i)).content = page(folio_page(s, i)).content;
   if (s.in_swapcache) {  // the swap cache moves with the data
     d.in_swapcache = true;
@@ -150,10 +159,32 @@ void World::migrate(ProcessId pid, PageNo addr, PageNo len) {
 
 // ---- folio split --------------------------------------------------------------------
 
-// split_folio: unmap the large folio to migration entries, make every page a
-// small folio with the same mapping and index + i (same pfns), and remap each.
+// PG_mlocked, as the model sees it: a stale mlock (folio.h), or some
+// VM_LOCKED VMA maps the folio (mlock_folio marks a folio mapped into a
+// VM_LOCKED VMA; a child's copy of a locked VMA is unlocked but maps the
+// same, still mlocked, folio).
+bool World::folio_mlocked(FolioId id) {
+  if (folio(id).stale_mlock) return true;
+  RmapWalk& walk = walk_scratch_;
+  walk.clear();
+  policy_->rmap_walk(*this, id, walk);
+  const Folio f = folio(id);
+  bool locked = false;
+  for (const RmapWalk::Visit& visit : walk.visits) {
+    if (!(vma(visit.vma).flags & kVmLocked)) continue;
+    for_each_mapping_in(f, f, visit, [&](ProcessId, PageNo, Pte&, uint32_t) { locked = true; });
+  }
+  return locked;
+}
+
+// split_folio (__folio_split): unmap the large folio to migration entries,
+// make every page a small folio with the same mapping and index + i (same
+// pfns), and remap each (remap_page with RMP_USE_SHARED_ZEROPAGE: pages never
+// written become the shared zero page, unless the folio is mlocked or the
+// VMA VM_LOCKED, which folio_mlocked covers both).
 void World::split_large_folio(FolioId id) {
   assert(folio(id).large() && !folio(id).in_swapcache);
+  const bool mlocked = folio_mlocked(id);
   folio(id).pins++;
   if (!try_to_unmap_folio(id, /*to_migration=*/true, kNoSlot)) {
     remove_migration_ptes(id, id);
@@ -169,6 +200,7 @@ void World::split_large_folio(FolioId id) {
     f.pfn = folio_page(large, i);
     f.order = 0;
     f.mapping = large.mapping;
+    f.stale_mlock = large.stale_mlock;  // __split_folio_to_order copies PG_mlocked
     f.index = large.index + i;
     folios_.push_back(f);
     page(f.pfn).folio = piece;
@@ -180,7 +212,7 @@ void World::split_large_folio(FolioId id) {
   old.alive = false;  // its pages now belong to the pieces
   live_folios_--;
   for (FolioId piece : pieces) {
-    remove_migration_ptes(piece, piece);
+    remove_migration_ptes(piece, piece, /*use_shared_zeropage=*/!mlocked);
     folio_put_if_unused(piece);
   }
 }

@@ -265,7 +265,9 @@ class World {
   void migrate_folio(FolioId folio);
   void split_large_folio(FolioId folio);
   bool try_to_unmap_folio(FolioId folio, bool to_migration, SwapSlotId slot);
-  void remove_migration_ptes(FolioId src, FolioId dst);
+  // use_shared_zeropage: RMP_USE_SHARED_ZEROPAGE (the split of an anon folio).
+  void remove_migration_ptes(FolioId src, FolioId dst, bool use_shared_zeropage = false);
+  bool folio_mlocked(FolioId folio);
   void change_protection(VmaId vma);
   void move_page_tables(VmaId from, PageNo old_addr, VmaId to, PageNo new_addr, PageNo len);
 };

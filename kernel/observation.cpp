@@ -1,0 +1,317 @@
+// observation.cpp - the model's view, sharing classes, comparison, pictures.
+#include "kernel/observation.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "model/check/runner.h"
+#include "model/core/op_table.h"
+#include "model/core/world.h"
+
+namespace rmc::kernel {
+
+namespace {
+
+// As in model/core/layout.cpp: ranges closer than this share a picture,
+// and a picture is at most this wide.
+constexpr PageNo kJoinGapPages = 8;
+constexpr PageNo kMaxPictureWidth = 128;
+
+std::string page_name(ProcessId pid, PageNo addr) { return fmt::format("{}:{}", process_name(pid), hex(addr)); }
+
+std::string_view kind_name(PageKind kind) {
+  switch (kind) {
+    case PageKind::kNone: return "none";
+    case PageKind::kPresent: return "present";
+    case PageKind::kZero: return "zero page";
+    case PageKind::kSwapped: return "swapped";
+  }
+  return "?";
+}
+
+std::string vma_list(const ProcessView& p) {
+  std::string out;
+  for (const VmaView& v : p.vmas) out += fmt::format(" {}-{}:{}", hex(v.start), hex(v.end), prot_name(v.prot));
+  return out.empty() ? " none" : out;
+}
+
+// Address of page i of a process view.
+PageNo address_of(const ProcessView& p, size_t i) {
+  for (const VmaView& v : p.vmas) {
+    if (i < v.end - v.start) return v.start + i;
+    i -= v.end - v.start;
+  }
+  return 0;
+}
+
+// The other pages of the same class as page i of process view `pi`.
+std::string class_members(const Observation& o, const SharingLabels& s, size_t pi, size_t i) {
+  const int label = s.labels[pi][i];
+  const PageKind kind = o.processes[pi].pages[i].kind;
+  std::string out;
+  for (size_t q = 0; q < o.processes.size(); q++)
+    for (size_t j = 0; j < o.processes[q].pages.size(); j++)
+      if ((q != pi || j != i) && s.labels[q][j] == label && o.processes[q].pages[j].kind == kind)
+        out += " " + page_name(o.processes[q].pid, address_of(o.processes[q], j));
+  return out.empty() ? "no other page" : out.substr(1);
+}
+
+struct Span {
+  PageNo start, end;
+};
+
+std::vector<Span> spans_to_draw(const Observation& o) {
+  std::vector<Span> ranges;
+  for (const ProcessView& p : o.processes)
+    for (const VmaView& v : p.vmas) ranges.push_back({v.start, v.end});
+  std::sort(ranges.begin(), ranges.end(), [](const Span& a, const Span& b) { return a.start < b.start; });
+  std::vector<Span> joined;
+  for (const Span& r : ranges) {
+    if (!joined.empty() && r.start <= joined.back().end + kJoinGapPages)
+      joined.back().end = std::max(joined.back().end, r.end);
+    else
+      joined.push_back(r);
+  }
+  return joined;
+}
+
+// As model/core/layout.cpp: the first label always, the others where they fit.
+std::string ruler(PageNo start, PageNo width) {
+  std::string line = hex(start);
+  for (PageNo col = 16; col < width; col += 16) {
+    std::string label = hex(start + col);
+    if (col + label.size() > width) break;
+    line.resize(col, ' ');
+    line += label;
+  }
+  return line;
+}
+
+char page_char(const PageView& v) {
+  switch (v.kind) {
+    case PageKind::kNone: return '.';
+    case PageKind::kPresent: return !v.exclusive_visible ? '?' : v.exclusive ? 'x' : '~';
+    case PageKind::kZero: return '0';
+    case PageKind::kSwapped: return 's';
+  }
+  return '?';
+}
+
+char label_char(int label) {
+  static constexpr std::string_view kLetters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  return kLetters[static_cast<size_t>(label) % kLetters.size()];
+}
+
+// Draws rows for every process over the spans; row(p, pi, addr, page index)
+// gives the character of one column.
+template <class RowFn>
+std::string draw(const Observation& o, int rows, RowFn row) {
+  std::string out;
+  const std::vector<Span> spans = spans_to_draw(o);
+  if (spans.empty()) return "          (no VMAs)\n";
+  for (size_t s = 0; s < spans.size(); s++) {
+    const PageNo start = spans[s].start;
+    const PageNo width = std::min(spans[s].end - start, kMaxPictureWidth);
+    if (s > 0) out += "          ...\n";
+    out += fmt::format("          {}\n", ruler(start, width));
+    for (size_t pi = 0; pi < o.processes.size(); pi++) {
+      const ProcessView& p = o.processes[pi];
+      std::vector<std::string> lines(rows, std::string(width, ' '));
+      size_t index = 0;
+      for (size_t vi = 0; vi < p.vmas.size(); vi++) {
+        const VmaView& v = p.vmas[vi];
+        for (PageNo addr = v.start; addr < v.end; addr++, index++) {
+          if (addr < start || addr >= start + width) continue;
+          for (int r = 0; r < rows; r++) lines[r][addr - start] = row(r, pi, vi, index);
+        }
+      }
+      for (int r = 0; r < rows; r++)
+        out += r == 0 ? fmt::format("  {:<8}{}\n", process_name(p.pid), lines[r]) : fmt::format("          {}\n", lines[r]);
+    }
+    if (spans[s].end - start > width)
+      out += fmt::format("          (cut at {} pages; the range ends at {})\n", width, hex(spans[s].end));
+  }
+  return out;
+}
+
+}  // namespace
+
+const PageView* ProcessView::page(PageNo addr) const {
+  size_t index = 0;
+  for (const VmaView& v : vmas) {
+    if (addr >= v.start && addr < v.end) return &pages[index + (addr - v.start)];
+    index += v.end - v.start;
+  }
+  return nullptr;
+}
+
+const ProcessView* Observation::process(ProcessId pid) const {
+  for (const ProcessView& p : processes)
+    if (p.pid == pid) return &p;
+  return nullptr;
+}
+
+Observation observe_model(const World& w) {
+  Observation o;
+  for (uint8_t p = 0; p < kMaxProcesses; p++) {
+    const Process& proc = w.proc(ProcessId{p});
+    if (!proc.live()) continue;
+    ProcessView view;
+    view.pid = ProcessId{p};
+    for (VmaId id : proc.vmas) {
+      const Vma& v = w.vma(id);
+      view.vmas.push_back({v.start, v.end, v.prot});
+      for (PageNo addr = v.start; addr < v.end; addr++) {
+        const Pte* pte = proc.pt.find(addr);
+        PageView page;
+        if (pte) switch (pte->kind) {
+            case PteKind::kPresent:
+            case PteKind::kMigration:  // never left after an op; counts as present
+              page = {PageKind::kPresent, w.page(pte->pfn()).anon_exclusive, true, w.page(pte->pfn()).mapcount == 1,
+                      pte->target};
+              break;
+            case PteKind::kZero: page = {PageKind::kZero, false, true, false, 0}; break;
+            case PteKind::kSwap: page = {PageKind::kSwapped, false, true, false, pte->target}; break;
+          }
+        view.pages.push_back(page);
+      }
+    }
+    o.processes.push_back(std::move(view));
+  }
+  const ObjectCounts counts = count_objects(w);
+  o.counts = {counts.vmas, counts.anon_vmas, counts.avcs};
+  return o;
+}
+
+SharingLabels sharing_labels(const Observation& o) {
+  SharingLabels s;
+  std::map<uint64_t, int> present, swapped;
+  for (const ProcessView& p : o.processes) {
+    std::vector<int>& labels = s.labels.emplace_back();
+    for (const PageView& v : p.pages) {
+      int label = -1;
+      if (v.kind == PageKind::kPresent) label = present.try_emplace(v.identity, static_cast<int>(present.size())).first->second;
+      if (v.kind == PageKind::kSwapped) label = swapped.try_emplace(v.identity, static_cast<int>(swapped.size())).first->second;
+      labels.push_back(label);
+    }
+  }
+  return s;
+}
+
+std::string_view difference_kind_name(Difference::Kind kind) {
+  switch (kind) {
+    case Difference::Kind::kProcesses: return "processes";
+    case Difference::Kind::kVmas: return "VMA layout";
+    case Difference::Kind::kPageState: return "page state";
+    case Difference::Kind::kSharing: return "sharing";
+    case Difference::Kind::kExclusive: return "exclusivity";
+    case Difference::Kind::kMappedOnce: return "mapped once";
+    case Difference::Kind::kCounts: return "object counts";
+  }
+  return "?";
+}
+
+std::optional<Difference> compare(const Observation& kernel, const Observation& model, const CompareOptions& options) {
+  using K = Difference::Kind;
+  auto pids = [](const Observation& o) {
+    std::string out;
+    for (const ProcessView& p : o.processes) out += " " + process_name(p.pid);
+    return out;
+  };
+  if (kernel.processes.size() != model.processes.size())
+    return Difference{K::kProcesses, fmt::format("live processes: kernel{}, model{}", pids(kernel), pids(model))};
+  for (size_t i = 0; i < kernel.processes.size(); i++)
+    if (kernel.processes[i].pid != model.processes[i].pid)
+      return Difference{K::kProcesses, fmt::format("live processes: kernel{}, model{}", pids(kernel), pids(model))};
+  for (size_t i = 0; i < kernel.processes.size(); i++) {
+    const ProcessView& k = kernel.processes[i];
+    const ProcessView& m = model.processes[i];
+    if (k.vmas != m.vmas)
+      return Difference{K::kVmas, fmt::format("{} VMAs: kernel{}, model{}", process_name(k.pid), vma_list(k), vma_list(m))};
+  }
+  for (size_t i = 0; i < kernel.processes.size(); i++) {
+    const ProcessView& k = kernel.processes[i];
+    const ProcessView& m = model.processes[i];
+    for (size_t j = 0; j < k.pages.size(); j++)
+      if (k.pages[j].kind != m.pages[j].kind)
+        return Difference{K::kPageState, fmt::format("{}: kernel {}, model {}", page_name(k.pid, address_of(k, j)),
+                                                     kind_name(k.pages[j].kind), kind_name(m.pages[j].kind))};
+  }
+  const SharingLabels ks = sharing_labels(kernel);
+  const SharingLabels ms = sharing_labels(model);
+  for (size_t i = 0; i < kernel.processes.size(); i++)
+    for (size_t j = 0; j < kernel.processes[i].pages.size(); j++)
+      if (ks.labels[i][j] != ms.labels[i][j]) {
+        const ProcessView& k = kernel.processes[i];
+        const bool swap = k.pages[j].kind == PageKind::kSwapped;
+        return Difference{K::kSharing,
+                          fmt::format("{} {}: in the kernel it shares with {}; in the model with {}",
+                                      page_name(k.pid, address_of(k, j)), swap ? "(swap entry)" : "(physical page)",
+                                      class_members(kernel, ks, i, j), class_members(model, ms, i, j))};
+      }
+  if (options.exclusive)
+    for (size_t i = 0; i < kernel.processes.size(); i++) {
+      const ProcessView& k = kernel.processes[i];
+      const ProcessView& m = model.processes[i];
+      for (size_t j = 0; j < k.pages.size(); j++)
+        if (k.pages[j].kind == PageKind::kPresent && k.pages[j].exclusive_visible && m.pages[j].exclusive_visible &&
+            k.pages[j].exclusive != m.pages[j].exclusive)
+          return Difference{K::kExclusive, fmt::format("{}: PageAnonExclusive is {} in the kernel, {} in the model",
+                                                       page_name(k.pid, address_of(k, j)), k.pages[j].exclusive ? "set" : "clear",
+                                                       m.pages[j].exclusive ? "set" : "clear")};
+    }
+  for (size_t i = 0; i < kernel.processes.size(); i++) {
+    const ProcessView& k = kernel.processes[i];
+    const ProcessView& m = model.processes[i];
+    for (size_t j = 0; j < k.pages.size(); j++)
+      if (k.pages[j].kind == PageKind::kPresent && k.pages[j].mapped_once != m.pages[j].mapped_once)
+        return Difference{K::kMappedOnce, fmt::format("{}: the page is {}mapped once in the kernel (pagemap bit 56), {}mapped once in the model",
+                                                      page_name(k.pid, address_of(k, j)), k.pages[j].mapped_once ? "" : "not ",
+                                                      m.pages[j].mapped_once ? "" : "not ")};
+  }
+  if (options.counts && kernel.counts != model.counts)
+    return Difference{K::kCounts, fmt::format("live arena objects: kernel vma {} anon_vma {} avc {}; model vma {} anon_vma {} avc {}",
+                                              kernel.counts.vmas, kernel.counts.anon_vmas, kernel.counts.avcs,
+                                              model.counts.vmas, model.counts.anon_vmas, model.counts.avcs)};
+  return std::nullopt;
+}
+
+std::string render_observation_layout(const Observation& o) {
+  // A VMA that maps anonymous pages must have an anon_vma; one that maps
+  // none may or may not (the kernel does not show it).
+  std::vector<std::vector<bool>> anon(o.processes.size());
+  for (size_t pi = 0; pi < o.processes.size(); pi++) {
+    const ProcessView& p = o.processes[pi];
+    size_t index = 0;
+    for (const VmaView& v : p.vmas) {
+      bool any = false;
+      for (PageNo a = v.start; a < v.end; a++, index++)
+        any |= p.pages[index].kind == PageKind::kPresent || p.pages[index].kind == PageKind::kSwapped;
+      anon[pi].push_back(any);
+    }
+  }
+  return draw(o, 2, [&](int row, size_t pi, size_t vi, size_t index) {
+    if (row == 0) return static_cast<char>((anon[pi][vi] ? 'A' : 'a') + vi % 26);
+    return page_char(o.processes[pi].pages[index]);
+  });
+}
+
+std::string render_sharing(const Observation& o) {
+  const SharingLabels s = sharing_labels(o);
+  return draw(o, 1, [&](int, size_t pi, size_t, size_t index) {
+    const PageView& v = o.processes[pi].pages[index];
+    if (v.kind == PageKind::kZero) return '0';
+    if (v.kind == PageKind::kNone) return '.';
+    return label_char(s.labels[pi][index]);
+  });
+}
+
+std::string render_vma_lists(const Observation& o) {
+  std::string out;
+  for (const ProcessView& p : o.processes) out += fmt::format("  {}{}\n", process_name(p.pid), vma_list(p));
+  return out;
+}
+
+}  // namespace rmc::kernel
