@@ -17,6 +17,8 @@ void add_run_command(CLI::App& app, int& exit_code);
 void add_fmt_command(CLI::App& app, int& exit_code);
 void add_fuzz_command(CLI::App& app, int& exit_code);
 void add_shrink_command(CLI::App& app, int& exit_code);
+// memory_command.cpp: memory (the memory table, --snapshot, --plot).
+void add_memory_command(CLI::App& app, int& exit_code);
 // kernel/kernel_commands.cpp: kernel, kernel-fuzz.
 void add_kernel_commands(CLI::App& app, int& exit_code);
 // proofs/prove_command.cpp: prove.

@@ -6,6 +6,7 @@
 //   rmapcheck random --seed S --steps N              generate and run a random trace
 //   rmapcheck run                                    the main job (tools/run)
 //   rmapcheck fmt TRACE... [--check]                 print traces in canonical form
+//   rmapcheck memory --workload NAME | --snapshot    objects and KB of every design
 //
 // Exit status: 0 pass, 1 a check failed, 2 bad input (file:line: message).
 // README.md is the manual; docs/trace-format.md the trace grammar.
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   rmc::cli::add_fmt_command(app, exit_code);
   rmc::cli::add_fuzz_command(app, exit_code);
   rmc::cli::add_shrink_command(app, exit_code);
+  rmc::cli::add_memory_command(app, exit_code);
 #ifdef RMC_HAVE_KERNEL
   rmc::cli::add_kernel_commands(app, exit_code);
 #endif

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "memory/dot_graph.h"
 #include "model/check/differential.h"
 #include "model/check/runner.h"
 #include "model/check/step_json.h"
@@ -26,6 +27,8 @@ struct ReplayArgs {
   std::string models;  // several designs in lock-step
   bool quiet = false;
   bool no_checks = false;
+  std::string dot_path;  // the rmap graph as Graphviz DOT (memory/dot_graph.h)
+  size_t dot_step = 0;   // after this step; 0: the last one run
 };
 
 std::string options_summary(const ModelOptions& options) {
@@ -129,6 +132,14 @@ int replay(const ReplayArgs& args) {
     return kExitBadInput;
   }
   const Trace& trace = std::get<Trace>(parsed);
+  if (args.dot_step != 0 && args.dot_path.empty()) {
+    fmt::print(stderr, "rmapcheck replay: --dot-step needs --dot FILE\n");
+    return kExitBadInput;
+  }
+  if (!args.models.empty() && !args.dot_path.empty()) {
+    fmt::print(stderr, "rmapcheck replay: --dot draws one design: use --design, not --models\n");
+    return kExitBadInput;
+  }
   if (!args.models.empty()) return replay_models(args, trace);
   if (!valid_design(args.design)) {
     fmt::print(stderr, "rmapcheck: unknown design '{}'\n", args.design);
@@ -144,6 +155,7 @@ int replay(const ReplayArgs& args) {
   Runner runner(*world, !args.no_checks, /*cost_expectations=*/args.design == "eager");
   Verdict verdict;
   size_t step = 0;
+  std::string dot, last_dot_title;
   for (const TraceLine& line : trace.lines) {
     if (line.kind != TraceLine::Kind::kOp && line.kind != TraceLine::Kind::kExpect) continue;
     step++;
@@ -151,6 +163,9 @@ int replay(const ReplayArgs& args) {
     StepResult result = runner.run_line(line);
     const std::string text = line.kind == TraceLine::Kind::kOp ? print_op(line.op) : print_expect(line.expect);
     if (!args.json_path.empty()) steps.push_back(step_json(*world, step, line, result));
+    const std::string dot_title = fmt::format("{} step {}: {}", trace.source, step, text);
+    if (!args.dot_path.empty() && args.dot_step == step) dot = memory::world_dot(*world, dot_title);
+    if (!args.dot_path.empty() && args.dot_step == 0) last_dot_title = dot_title;
     if (!args.quiet) {
       fmt::print("step {}  line {}  {}\n", step, line.line, text);
       if (line.kind == TraceLine::Kind::kOp && !result.error) fmt::print("{}", render_layout(*world));
@@ -179,6 +194,17 @@ int replay(const ReplayArgs& args) {
     nlohmann::json doc = {{"trace", trace.source}, {"design", args.design}, {"steps", steps},
                           {"verdict", describe_verdict(verdict)}};
     if (auto err = write_file_atomically(args.json_path, doc.dump(1) + "\n")) {
+      fmt::print(stderr, "rmapcheck: cannot write {}\n", *err);
+      return kExitBadInput;
+    }
+  }
+  if (!args.dot_path.empty()) {
+    if (args.dot_step == 0 && step > 0) dot = memory::world_dot(*world, last_dot_title);
+    if (dot.empty()) {
+      fmt::print(stderr, "rmapcheck replay: --dot-step {}: the run has {} steps\n", args.dot_step, step);
+      return kExitBadInput;
+    }
+    if (auto err = write_file_atomically(args.dot_path, dot)) {
       fmt::print(stderr, "rmapcheck: cannot write {}\n", *err);
       return kExitBadInput;
     }
@@ -245,6 +271,8 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--models", args->models, "Run these designs in lock-step (comma-separated; eager is the reference)");
   cmd->add_flag("--quiet,-q", args->quiet, "Print only errors and the verdict");
   cmd->add_flag("--no-checks", args->no_checks, "Run without the per-step checks (expectations still judged)");
+  cmd->add_option("--dot", args->dot_path, "Write the VMA/anon_vma/AVC/folio graph as Graphviz DOT to this file");
+  cmd->add_option("--dot-step", args->dot_step, "Draw the graph after this step (default: the last step run)");
   cmd->callback([args, &exit_code] { exit_code = replay(*args); });
 }
 
