@@ -7,6 +7,9 @@
 //   rmc_detect findings [SEEDS] [BUDGET_S]  every signature recorded in
 //       corpus/findings: time of its first hit in a campaign of every design
 //
+// Times are this thread's CPU seconds (CampaignOptions::cpu_time), so the
+// figures mean "on one core" even on a busy machine.
+//
 // Prints a table (found in how many seeds, median / min / max seconds) for
 // docs/findings.md. Campaign seeds: 1000003 * k for k = 1..SEEDS.
 #include <fmt/format.h>
@@ -44,6 +47,7 @@ int zoo(size_t seeds, double budget) {
     for (size_t k = 1; k <= seeds; k++) {
       CampaignOptions options;
       options.seconds = budget;
+      options.cpu_time = true;
       options.seed = 1000003 * k;
       options.designs = {"eager", std::string("eager+") + bug};
       options.stop_on_new = true;
@@ -63,18 +67,26 @@ int zoo(size_t seeds, double budget) {
 int findings(size_t seeds, double budget) {
   const std::set<std::string> recorded = recorded_signatures(RMC_SOURCE_DIR "/corpus/findings");
   std::map<std::string, Times> times;
+  std::map<std::string, std::string> origins;  // of signatures not recorded yet
   for (size_t k = 1; k <= seeds; k++) {
     CampaignOptions options;
     options.seconds = budget;
+    options.cpu_time = true;
     options.seed = 1000003 * k;
     options.shrink = false;
     CampaignResult r = run_campaign(options);
-    for (const auto& [sig, s] : r.signatures) times[sig].seconds.push_back(s.first_seconds);
+    for (const auto& [sig, s] : r.signatures) {
+      times[sig].seconds.push_back(s.first_seconds);
+      if (!recorded.count(sig) && !origins.count(sig)) origins[sig] = s.origin;
+    }
   }
   fmt::print("{:<40} {:>7} {:>9} {:>9} {:>9}\n", "signature (every design vs eager)", "found", "median s", "min s", "max s");
   for (const std::string& sig : recorded) print_row(sig, times[sig], seeds);
   for (const auto& [sig, t] : times)
     if (!recorded.count(sig)) print_row(sig + " (not recorded)", t, seeds);
+  // Reproduce and record one: rmapcheck fuzz --seed N --max-execs 1
+  // (the origin names the seed of the execution and its swarm configuration).
+  for (const auto& [sig, origin] : origins) fmt::print("not recorded: {} from {}\n", sig, origin);
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <ctime>
 
 #include "model/core/op_table.h"
 
@@ -48,9 +49,14 @@ SwarmConfig swarm_config(uint64_t seed, const CampaignOptions& options) {
 }
 
 CampaignResult run_campaign(const CampaignOptions& options, const ProgressFn& progress) {
-  using Clock = std::chrono::steady_clock;
-  const auto start = Clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  auto now = [&options] {
+    if (!options.cpu_time) return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+  };
+  const double start = now();
+  auto elapsed = [&] { return now() - start; };
   CampaignResult result;
   double next_progress = 1.0;
   for (uint64_t exec = 0;; exec++) {

@@ -22,7 +22,10 @@
 namespace rmc {
 
 struct CampaignOptions {
-  double seconds = 10;           // wall-clock budget
+  double seconds = 10;           // time budget (wall clock, or CPU time below)
+  bool cpu_time = false;         // measure this thread's CPU time instead of the
+                                 // wall clock: "time on one core" stays honest
+                                 // on a machine shared with other jobs
   uint64_t max_execs = 0;        // or stop after this many traces (0: no limit)
   uint64_t seed = 1;             // first seed; execution i uses seed + i * stride
   uint64_t stride = 1;           // for parallel jobs: job j of N uses seed + j, stride N
