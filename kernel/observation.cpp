@@ -7,17 +7,13 @@
 #include <map>
 
 #include "model/check/runner.h"
+#include "model/core/layout.h"
 #include "model/core/op_table.h"
 #include "model/core/world.h"
 
 namespace rmc::kernel {
 
 namespace {
-
-// As in model/core/layout.cpp: ranges closer than this share a picture,
-// and a picture is at most this wide.
-constexpr PageNo kJoinGapPages = 8;
-constexpr PageNo kMaxPictureWidth = 128;
 
 std::string page_name(ProcessId pid, PageNo addr) { return fmt::format("{}:{}", process_name(pid), hex(addr)); }
 
@@ -58,35 +54,12 @@ std::string class_members(const Observation& o, const SharingLabels& s, size_t p
   return out.empty() ? "no other page" : out.substr(1);
 }
 
-struct Span {
-  PageNo start, end;
-};
-
-std::vector<Span> spans_to_draw(const Observation& o) {
-  std::vector<Span> ranges;
+// The pictures of model/core/layout.h, over the kernel's VMAs.
+std::vector<PageSpan> spans_to_draw(const Observation& o) {
+  std::vector<PageSpan> ranges;
   for (const ProcessView& p : o.processes)
     for (const VmaView& v : p.vmas) ranges.push_back({v.start, v.end});
-  std::sort(ranges.begin(), ranges.end(), [](const Span& a, const Span& b) { return a.start < b.start; });
-  std::vector<Span> joined;
-  for (const Span& r : ranges) {
-    if (!joined.empty() && r.start <= joined.back().end + kJoinGapPages)
-      joined.back().end = std::max(joined.back().end, r.end);
-    else
-      joined.push_back(r);
-  }
-  return joined;
-}
-
-// As model/core/layout.cpp: the first label always, the others where they fit.
-std::string ruler(PageNo start, PageNo width) {
-  std::string line = hex(start);
-  for (PageNo col = 16; col < width; col += 16) {
-    std::string label = hex(start + col);
-    if (col + label.size() > width) break;
-    line.resize(col, ' ');
-    line += label;
-  }
-  return line;
+  return join_spans(std::move(ranges));
 }
 
 char page_char(const PageView& v) {
@@ -109,13 +82,13 @@ char label_char(int label) {
 template <class RowFn>
 std::string draw(const Observation& o, int rows, RowFn row) {
   std::string out;
-  const std::vector<Span> spans = spans_to_draw(o);
+  const std::vector<PageSpan> spans = spans_to_draw(o);
   if (spans.empty()) return "          (no VMAs)\n";
   for (size_t s = 0; s < spans.size(); s++) {
     const PageNo start = spans[s].start;
     const PageNo width = std::min(spans[s].end - start, kMaxPictureWidth);
     if (s > 0) out += "          ...\n";
-    out += fmt::format("          {}\n", ruler(start, width));
+    out += fmt::format("          {}\n", layout_ruler(start, width));
     for (size_t pi = 0; pi < o.processes.size(); pi++) {
       const ProcessView& p = o.processes[pi];
       std::vector<std::string> lines(rows, std::string(width, ' '));

@@ -13,31 +13,14 @@ namespace rmc {
 
 namespace {
 
-// Address ranges closer than this are drawn in one picture.
-constexpr PageNo kJoinGapPages = 8;
-// Widest picture; longer ranges are cut (the VMA table still lists them).
-constexpr PageNo kMaxPictureWidth = 128;
-
-struct Span {
-  PageNo start, end;
-};
-
-std::vector<Span> spans_to_draw(const World& w) {
-  std::vector<Span> ranges;
+std::vector<PageSpan> spans_to_draw(const World& w) {
+  std::vector<PageSpan> ranges;
   for (uint8_t p = 0; p < kMaxProcesses; p++) {
     const Process& proc = w.proc(ProcessId{p});
     if (!proc.live()) continue;
     for (VmaId id : proc.vmas) ranges.push_back({w.vma(id).start, w.vma(id).end});
   }
-  std::sort(ranges.begin(), ranges.end(), [](const Span& a, const Span& b) { return a.start < b.start; });
-  std::vector<Span> joined;
-  for (const Span& r : ranges) {
-    if (!joined.empty() && r.start <= joined.back().end + kJoinGapPages)
-      joined.back().end = std::max(joined.back().end, r.end);
-    else
-      joined.push_back(r);
-  }
-  return joined;
+  return join_spans(std::move(ranges));
 }
 
 char vma_letter(size_t index, bool faulted) {
@@ -56,9 +39,21 @@ char pte_char(const World& w, const Pte* pte) {
   return '?';
 }
 
-// Address labels every 16 pages; the first is always whole, even if wider
-// than a narrow picture.
-std::string ruler(PageNo start, PageNo width) {
+}  // namespace
+
+std::vector<PageSpan> join_spans(std::vector<PageSpan> ranges) {
+  std::sort(ranges.begin(), ranges.end(), [](const PageSpan& a, const PageSpan& b) { return a.start < b.start; });
+  std::vector<PageSpan> joined;
+  for (const PageSpan& r : ranges) {
+    if (!joined.empty() && r.start <= joined.back().end + kJoinGapPages)
+      joined.back().end = std::max(joined.back().end, r.end);
+    else
+      joined.push_back(r);
+  }
+  return joined;
+}
+
+std::string layout_ruler(PageNo start, PageNo width) {
   std::string line = hex(start);
   for (PageNo col = 16; col < width; col += 16) {
     std::string label = hex(start + col);
@@ -69,17 +64,15 @@ std::string ruler(PageNo start, PageNo width) {
   return line;
 }
 
-}  // namespace
-
 std::string render_layout(const World& w) {
   std::string out;
-  const std::vector<Span> spans = spans_to_draw(w);
+  const std::vector<PageSpan> spans = spans_to_draw(w);
   if (spans.empty()) return "          (no VMAs)\n";
   for (size_t s = 0; s < spans.size(); s++) {
     const PageNo start = spans[s].start;
     const PageNo width = std::min(spans[s].end - start, kMaxPictureWidth);
     if (s > 0) out += "          ...\n";
-    out += fmt::format("          {}\n", ruler(start, width));
+    out += fmt::format("          {}\n", layout_ruler(start, width));
     for (uint8_t p = 0; p < kMaxProcesses; p++) {
       const Process& proc = w.proc(ProcessId{p});
       if (!proc.live()) continue;

@@ -13,10 +13,31 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "model/core/types.h"
 
 namespace rmc {
 
 class World;
+
+// The picture primitives, shared with the kernel oracle's pictures
+// (kernel/observation.cpp) so both sides of a comparison look alike.
+//
+// Address ranges closer than this are drawn in one picture; a picture is at
+// most kMaxPictureWidth pages wide (longer ranges are cut, the VMA table still
+// lists them).
+inline constexpr PageNo kJoinGapPages = 8;
+inline constexpr PageNo kMaxPictureWidth = 128;
+struct PageSpan {
+  PageNo start, end;
+};
+// The pictures to draw for these VMA ranges (any order): sorted, ranges
+// closer than kJoinGapPages joined.
+std::vector<PageSpan> join_spans(std::vector<PageSpan> ranges);
+// Address labels every 16 pages; the first is always whole, even if wider
+// than a narrow picture.
+std::string layout_ruler(PageNo start, PageNo width);
 
 // Pictures of every live process, over the address ranges that hold VMAs.
 std::string render_layout(const World& w);
