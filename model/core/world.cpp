@@ -12,6 +12,12 @@ namespace rmc {
 World::World(std::unique_ptr<RmapPolicy> policy, ModelOptions options)
     : policy_(std::move(policy)), options_(options) {
   procs_.resize(kMaxProcesses);
+  // Room for a fuzz-sized trace up front: a world per trace (replay, the
+  // kernel oracle's timing) otherwise spends a third of its time growing
+  // these from empty. reset() keeps the capacity.
+  vmas_.reserve(64);
+  folios_.reserve(64);
+  memmap_.reserve(128);
   reset();
 }
 

@@ -21,6 +21,11 @@ struct Folio;
 
 class AnonVmaForest {
  public:
+  AnonVmaForest() {  // room for a fuzz-sized trace (see World::World)
+    anon_vmas_.reserve(32);
+    avcs_.reserve(64);
+    chains_.reserve(64);
+  }
   void reset();
 
   const AnonVma& anon_vma(AnonVmaId id) const { return anon_vmas_[idx(id)]; }
