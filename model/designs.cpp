@@ -1,6 +1,8 @@
 // designs.cpp - the registry of rmap designs.
 #include "model/designs.h"
 
+#include <algorithm>
+
 #include "model/eager/eager_policy.h"
 #include "model/cowctx/cow_context_policy.h"
 #include "model/lazy/lazy_policy.h"
@@ -35,5 +37,14 @@ std::unique_ptr<World> make_world(std::string_view design, const ModelOptions& o
 }
 
 bool valid_design(std::string_view design) { return make_world(design, ModelOptions{}) != nullptr; }
+
+std::vector<std::string> designs_judged_besides_eager(const Trace& trace) {
+  std::vector<std::string> designs;
+  for (std::string_view d : design_names()) designs.emplace_back(d);
+  for (const auto& [design, verdict] : trace.expected_for)
+    if (std::find(designs.begin(), designs.end(), design) == designs.end()) designs.push_back(design);
+  std::erase_if(designs, [&](const std::string& d) { return d == "eager" || !trace.expectation(d); });
+  return designs;
+}
 
 }  // namespace rmc

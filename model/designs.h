@@ -2,10 +2,12 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "model/core/options.h"
+#include "model/core/trace.h"
 #include "model/core/world.h"
 
 namespace rmc {
@@ -21,5 +23,10 @@ std::unique_ptr<RmapPolicy> make_policy(std::string_view design);
 // nullptr for an unknown name or bug.
 std::unique_ptr<World> make_world(std::string_view design, const ModelOptions& options);
 bool valid_design(std::string_view design);
+// The designs other than eager a corpus trace is judged on: every design,
+// then any other the trace names in an # EXPECT[design]: line (eager+bug
+// designs), each only if the trace has a verdict for it (its own line or
+// the common one). ctest's corpus tests and `rmapcheck run` use the same list.
+std::vector<std::string> designs_judged_besides_eager(const Trace& trace);
 
 }  // namespace rmc

@@ -65,14 +65,8 @@ TEST_P(CorpusTrace, EveryDesignMatchesItsExpectation) {
   ParseResult parsed = parse_trace_file(source_dir() + "/" + GetParam());
   if (!std::holds_alternative<Trace>(parsed)) return;  // judged above
   const Trace& trace = std::get<Trace>(parsed);
-  std::vector<std::string> designs;
-  for (std::string_view d : design_names()) designs.emplace_back(d);
-  for (const auto& [design, verdict] : trace.expected_for)
-    if (std::find(designs.begin(), designs.end(), design) == designs.end()) designs.push_back(design);
-  for (const std::string& design : designs) {
-    if (design == "eager") continue;
+  for (const std::string& design : designs_judged_besides_eager(trace)) {
     const std::optional<ExpectedVerdict> expected = trace.expectation(design);
-    if (!expected) continue;
     Verdict v = run_trace(trace, design, true);
     EXPECT_TRUE(verdict_matches(v, *expected))
         << GetParam() << " on " << design << ": expected " << print_verdict(*expected) << ", got "

@@ -43,14 +43,8 @@ ModelOptions options_for_seed(uint64_t seed) {
 // Every design but eager, judged on one corpus trace as tests/test_corpus.cpp
 // does (a design with no verdict line of its own takes the common one).
 void judge_other_designs(const Trace& trace, const std::string& path, JobRow& row) {
-  std::vector<std::string> designs;
-  for (std::string_view d : design_names()) designs.emplace_back(d);
-  for (const auto& [design, verdict] : trace.expected_for)
-    if (std::find(designs.begin(), designs.end(), design) == designs.end()) designs.push_back(design);
-  for (const std::string& design : designs) {
-    if (design == "eager") continue;
+  for (const std::string& design : designs_judged_besides_eager(trace)) {
     const std::optional<ExpectedVerdict> expected = trace.expectation(design);
-    if (!expected) continue;
     RunStats stats;
     const Verdict verdict = run_trace(trace, design, true, &stats);
     row.traces++;
