@@ -163,6 +163,8 @@ std::optional<std::string> trace_unsupported(const Trace& trace) {
     if (o.bug(static_cast<Bug>(b)))
       return fmt::format("option bug {}: the trace puts a historical bug back into the model; this kernel has the fix",
                          bug_name(static_cast<Bug>(b)));
+  if (!o.stack_pgoff_guard)
+    return std::string("stack_pgoff_guard off: the trace takes a test out of expand_downwards; this kernel has it");
   const TraceNeeds needs = trace_needs(trace);
   if (needs.swap && !o.swapcache_after_pageout)
     return std::string(

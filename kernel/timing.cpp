@@ -29,17 +29,27 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-double model_median_us(const Trace& with_expectations, bool checks, int& runs) {
+double model_median_us(const Trace& with_expectations, bool checks, int& runs, ModelWorld world_kind) {
   // The ops alone, as on the kernel side: expectation lines are the trace's
   // own checks, not work the kernel does.
   Trace trace = with_expectations;
   std::erase_if(trace.lines, [](const TraceLine& l) { return l.kind == TraceLine::Kind::kExpect; });
+  // The kept world is the model's counterpart of the kernel side's worker
+  // host: it exists before the run, and runner.reset() (P0 live with an
+  // empty mm) is its counterpart of starting P0.
+  auto world = make_world("eager", trace.options);
+  Runner runner(*world, checks);
   std::vector<double> samples;
   const Clock::time_point start = Clock::now();
   while (samples.size() < static_cast<size_t>(kMaxModelRuns) &&
          std::chrono::duration<double>(Clock::now() - start).count() < kModelSeconds) {
     const Clock::time_point t = Clock::now();
-    run_trace(trace, "eager", checks);
+    if (world_kind == ModelWorld::kFresh) {
+      run_trace(trace, "eager", checks);
+    } else {
+      runner.reset();
+      run_lines(runner, trace);
+    }
     samples.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t).count());
   }
   runs = static_cast<int>(samples.size());
@@ -82,9 +92,10 @@ double kernel_run_seconds(const Trace& trace, Host& host, const OracleOptions& o
 
 TraceTiming time_trace(const Trace& trace, Host& host, const OracleOptions& options, int kernel_runs) {
   TraceTiming timing;
-  timing.model_us = model_median_us(trace, false, timing.model_runs);
+  timing.model_us = model_median_us(trace, false, timing.model_runs, ModelWorld::kKept);
   int ignored = 0;
-  timing.model_checks_us = model_median_us(trace, true, ignored);
+  timing.model_checks_us = model_median_us(trace, true, ignored, ModelWorld::kKept);
+  timing.model_fresh_us = model_median_us(trace, false, ignored, ModelWorld::kFresh);
   if (auto why = kernel_oracle_unavailable()) return timing.skipped = *why, timing;
   if (auto why = trace_unsupported(trace)) return timing.skipped = *why, timing;
   if (auto why = host.prepare(trace_needs(trace))) return timing.skipped = *why, timing;

@@ -5,11 +5,15 @@
 // it to report exactly its property. A check that cannot fail is no check.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <functional>
 
 #include "model/check/core_checks.h"
 #include "model/check/eager_invariants.h"
 #include "model/check/runner.h"
+#include "model/check/vma_cursor.h"
+#include "model/core/op_table.h"
 #include "model/designs.h"
 #include "model/eager/eager_policy.h"
 
@@ -290,6 +294,100 @@ TEST_F(BrokenState, LeakedFolio) {
   // A folio nobody references must have been freed: allocate one and drop it.
   w().folio_alloc(0);
   EXPECT_TRUE(fires(run(check_folios), "lifetime"));
+}
+
+// ---- the checks' side-by-side walks (vma_cursor.h) --------------------------
+// The checks find the VMA of each page-table entry by walking the VMA list
+// alongside the page tables. It must answer what vma_lookup answers, page by
+// page, holes included, and still catch an entry in a hole between VMAs.
+
+// Every page of [0, end) in order, through a cursor, against vma_lookup.
+void expect_cursor_matches_lookup(const World& w, ProcessId pid, PageNo end) {
+  VmaCursor cursor(w, pid);
+  for (PageNo page = 0; page < end; page++) {
+    const VmaId want = w.vma_lookup(pid, page);
+    const Vma* got = cursor.at(page);
+    ASSERT_EQ(got ? got->id : kNoVma, want) << "page " << page;
+  }
+}
+
+TEST_F(BrokenState, VmaCursorFindsWhatVmaLookupFinds) {
+  build("P0 mmap 0x100 2 rw\nP0 mmap 0x102 2 r\nP0 mmap 0x110 3 rw\nP0 mmap 0x200 1 rw\n");
+  ASSERT_TRUE(VmaCursor::sorted_and_disjoint(w(), w().proc(ProcessId{0}).vmas));
+  expect_cursor_matches_lookup(w(), ProcessId{0}, 0x210);
+}
+
+TEST_F(BrokenState, VmaCursorOnOverlappingVmasAsksVmaLookup) {
+  build("P0 mmap 0x100 2 rw\nP0 mmap 0x102 2 r\nP0 mmap 0x110 3 rw\n");
+  w().vma(vma_at(0, 0x100)).end = 0x103;  // overlaps the next VMA
+  ASSERT_FALSE(VmaCursor::sorted_and_disjoint(w(), w().proc(ProcessId{0}).vmas));
+  expect_cursor_matches_lookup(w(), ProcessId{0}, 0x120);
+}
+
+TEST_F(BrokenState, PteInAHoleBetweenVmas) {
+  build("P0 mmap 0x100 2 rw\nP0 write 0x100 2\nP0 mmap 0x110 2 rw\nP0 write 0x110 2\n");
+  ASSERT_TRUE(run(check_page_tables).empty());
+  w().proc(ProcessId{0}).pt.set(0x105, Pte::zero());
+  std::vector<Violation> out;
+  check_page_tables(w(), out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].property, "page-table");
+  EXPECT_NE(out[0].message.find("P0:0x105"), std::string::npos) << out[0].message;
+}
+
+TEST_F(BrokenState, I4InTheSecondOfTwoVmas) {
+  // Entries in two VMAs: the second VMA's entries are judged against it.
+  build("P0 mmap 0x100 2 rw\nP0 write 0x100 2\nP0 mmap 0x110 2 rw\nP0 write 0x110 2\n");
+  ASSERT_TRUE(run(check_i4_index_linearity).empty());
+  folio_at(0, 0x111).index += 1;
+  std::vector<Violation> out;
+  check_i4_index_linearity(w(), out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_NE(out[0].message.find("P0:0x111"), std::string::npos) << out[0].message;
+}
+
+TEST_F(BrokenState, SpecPageWithoutEntryReadsZero) {
+  build(kForked);
+  Check check = [this](const World& world, std::vector<Violation>& out) { check_contents(world, runner_->spec(), out); };
+  ASSERT_TRUE(run(check).empty());
+  // The page table loses an entry the specification says holds data.
+  w().proc(ProcessId{1}).pt.clear(0x102);
+  std::vector<Violation> out;
+  check(w(), out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].property, "contents");
+  EXPECT_NE(out[0].message.find("P1:0x102 reads 0 (no page)"), std::string::npos) << out[0].message;
+}
+
+TEST_F(BrokenState, RmapMissesReportedInFolioThenPageTableOrder) {
+  build(kForked);
+  // Take P1 out of every walk: each shared folio misses its P1 mapping. The
+  // reports come folio by folio, in folio order.
+  for (AvcId avc : eager().forest_mut().chain(vma_at(1, 0x100))) {
+    auto& tree = eager().forest_mut().anon_vma_mut(eager().forest_mut().avc(avc).anon_vma).tree;
+    auto it = std::find(tree.begin(), tree.end(), avc);
+    if (it != tree.end()) tree.erase(it);
+  }
+  std::vector<Violation> out;
+  check_rmap_walks(w(), out);
+  ASSERT_EQ(out.size(), 4u);
+  for (size_t i = 0; i < out.size(); i++) {
+    EXPECT_EQ(out[i].property, "rmap-missing");
+    const PageNo page = 0x100 + i;
+    const std::string folio = fmt::format("folio {} ", idx(folio_at(1, page).id));
+    EXPECT_EQ(out[i].message.rfind(folio, 0), 0u) << out[i].message;
+    EXPECT_NE(out[i].message.find(fmt::format("mapped at P1:{}", hex(page))), std::string::npos) << out[i].message;
+  }
+}
+
+TEST_F(BrokenState, I3AndI5WithOverlappingVmas) {
+  // With a broken layout each VMA's entries are looked up on their own: the
+  // anon_vma checks still see a folio of another fork tree.
+  build("P0 mmap 0x100 1 rw\nP0 write 0x100 1\nP0 mmap 0x200 1 r\nP0 mprotect 0x200 1 rw\nP0 write 0x200 1\n");
+  folio_at(0, 0x100).mapping = w().vma(vma_at(0, 0x200)).anon;
+  w().vma(vma_at(0, 0x100)).end = 0x201;  // now overlaps the second VMA
+  EXPECT_TRUE(fires(run(eager_check(check_i3_reachability)), "I3"));
+  EXPECT_TRUE(fires(run(eager_check(check_i5_same_root)), "I5"));
 }
 
 }  // namespace

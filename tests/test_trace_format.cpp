@@ -407,6 +407,7 @@ TEST(TraceFormat, OptionsAndVerdicts) {
       "# EXPECT: fail I5\n"
       "option large_folio_order 9\n"
       "option swapcache_after_pageout on\n"
+      "option stack_pgoff_guard off\n"
       "option bug B3\n"
       "option bug B4\n"
       "option bug B12\n"
@@ -418,6 +419,8 @@ TEST(TraceFormat, OptionsAndVerdicts) {
   EXPECT_EQ(print_verdict(*trace.expected), "fail I5");
   EXPECT_EQ(trace.options.large_folio_order, 9u);
   EXPECT_TRUE(trace.options.swapcache_after_pageout);
+  EXPECT_FALSE(trace.options.stack_pgoff_guard);
+  EXPECT_TRUE(parse_ok(with_header("P0 exit\n")).options.stack_pgoff_guard);  // on unless turned off
   for (size_t b = 0; b < static_cast<size_t>(Bug::kCount); b++) EXPECT_TRUE(trace.options.bug(static_cast<Bug>(b)));
 
   EXPECT_EQ(parse_ok(with_header("#EXPECT:error\n")).expected->kind, ExpectedVerdict::Kind::kError);
@@ -598,7 +601,7 @@ const std::vector<BadTrace>& bad_traces() {
       {"option after an exit", H + "P0 fork P1\nP1 exit\noption bug B3\n",
        "t:4: option lines must come before the first op"},
       {"unknown option", H + "option thp on\n",
-       "t:2: unknown option 'thp' (large_folio_order swapcache_after_pageout bug lazy.* cowctx.*)"},
+       "t:2: unknown option 'thp' (large_folio_order swapcache_after_pageout stack_pgoff_guard bug lazy.* cowctx.*)"},
       {"option without value", H + "option large_folio_order\n", "t:2: syntax: option NAME VALUE"},
       {"option with two values", H + "option bug B3 B4\n", "t:2: syntax: option NAME VALUE"},
       {"folio order too big", H + "option large_folio_order 10\n", "t:2: large_folio_order must be 0-9, not '10'"},
@@ -608,6 +611,9 @@ const std::vector<BadTrace>& bad_traces() {
        "t:2: swapcache_after_pageout is on or off, not 'yes'"},
       {"unknown bug", H + "option bug B5\n", "t:2: unknown bug 'B5' (B3 B4 B12 B16 B17)"},
       {"bug given twice", H + "option bug B3\noption bug B3\n", "t:3: bug B3 given twice"},
+      {"guard given twice", H + "option stack_pgoff_guard off\noption stack_pgoff_guard off\n",
+       "t:3: stack_pgoff_guard given twice"},
+      {"bad guard switch", H + "option stack_pgoff_guard maybe\n", "t:2: stack_pgoff_guard is on or off, not 'maybe'"},
       // The verdict line.
       {"second EXPECT line", H + "# EXPECT: pass\n# EXPECT: error\n", "t:3: a second EXPECT line"},
       {"second EXPECT after an op", H + "# EXPECT: pass\nP0 exit\n# EXPECT: error\n", "t:4: a second EXPECT line"},

@@ -66,6 +66,35 @@ TEST(Determinism, ReplayIsByteForByte) {
   EXPECT_EQ(json_of_run(trace), json_of_run(trace));
 }
 
+// Fuzzers and timing loops reset one world per trace; the reset keeps the
+// vectors' room (Process::reset, AnonVmaForest::reset) but must leave
+// nothing else behind: every step's JSON on a world reused after other
+// traces equals a new world's, for every design.
+TEST(Determinism, AResetWorldRunsLikeANewOne) {
+  ModelOptions model;
+  model.large_folio_order = 2;
+  std::vector<Trace> traces;
+  for (uint64_t seed = 1; seed <= 40; seed++) traces.push_back(random_trace(seed, 64, GeneratorOptions{}, model));
+  for (std::string_view design : design_names()) {
+    auto reused = make_world(design, model);
+    Runner runner(*reused, true);
+    for (const Trace& trace : traces) {
+      auto fresh = make_world(design, model);
+      Runner fresh_runner(*fresh, true);
+      runner.reset();
+      size_t step = 0;
+      for (const TraceLine& line : trace.lines) {
+        if (line.kind != TraceLine::Kind::kOp) continue;
+        step++;
+        const StepResult a = runner.run_line(line), b = fresh_runner.run_line(line);
+        ASSERT_EQ(step_json(*reused, step, line, a).dump(), step_json(*fresh, step, line, b).dump())
+            << design << " " << trace.source << " step " << step;
+        if (!a.ok()) break;
+      }
+    }
+  }
+}
+
 Trace parse_ok(const std::string& body) {
   ParseResult parsed = parse_trace("# rmapcheck trace 1\n" + body, "test");
   EXPECT_TRUE(std::holds_alternative<Trace>(parsed)) << std::get<TraceError>(parsed).str();
@@ -120,6 +149,29 @@ TEST(Semantics, InvalidOpIsAnErrorNotACrash) {
   EXPECT_EQ(verdict.kind, Verdict::Kind::kError);
   EXPECT_EQ(verdict.line, 3u);
   EXPECT_NE(verdict.error.find("SIGSEGV"), std::string::npos) << verdict.error;
+}
+
+// expand_downwards' vm_pgoff test, and the option that takes it out (the
+// trace of proof stack.unguarded_growth_wraps_pgoffs).
+TEST(Semantics, StackGrowthPastVmPgoffNeedsTheGuardOff) {
+  const std::string ops =
+      "P0 mmap 0x0 1 rw growsdown\n"
+      "P0 write 0x0 1\n"
+      "P0 mremap 0x0 1 1 0x1 maymove,fixed\n"  // faulted: vm_pgoff stays 0
+      "P0 write 0x0 1\n";                      // grows by 1 page > vm_pgoff
+  Verdict guarded = run_trace(parse_ok(ops), "eager", true);
+  EXPECT_EQ(guarded.kind, Verdict::Kind::kError);
+  EXPECT_NE(guarded.error.find("SIGSEGV"), std::string::npos) << guarded.error;
+
+  Trace unguarded = parse_ok("option stack_pgoff_guard off\n" + ops);
+  EXPECT_FALSE(unguarded.options.stack_pgoff_guard);
+  auto world = make_world("eager", unguarded.options);
+  Runner runner(*world, /*checks=*/false);
+  for (const TraceLine& line : unguarded.lines) ASSERT_TRUE(runner.run_line(line).ok());
+  const Vma& stack = world->vma(world->vma_lookup(ProcessId{0}, 0));
+  EXPECT_EQ(stack.start, 0u);
+  EXPECT_EQ(stack.pgoff, ~PageNo{0});  // wrapped below 0
+  EXPECT_EQ(run_trace(unguarded, "eager", true).first_property(), "rmap-missing");
 }
 
 TEST(Semantics, EveryDesignNameMakesAWorld) {

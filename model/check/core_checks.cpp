@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "model/check/memory_spec.h"
+#include "model/check/vma_cursor.h"
 #include "model/core/geometry.h"
 #include "model/core/op_table.h"
 #include "model/core/world.h"
@@ -26,12 +27,6 @@ template <class Fn>
 void for_each_live_process(const World& w, Fn&& fn) {
   for (uint8_t p = 0; p < kMaxProcesses; p++)
     if (live(w, ProcessId{p})) fn(ProcessId{p});
-}
-
-// The VMA of `pid` containing addr (page tables are checked to lie in VMAs).
-const Vma* vma_at(const World& w, ProcessId pid, PageNo addr) {
-  VmaId id = w.vma_lookup(pid, addr);
-  return id == kNoVma ? nullptr : &w.vma(id);
 }
 
 }  // namespace
@@ -55,9 +50,10 @@ void check_page_tables(const World& w, std::vector<Violation>& out) {
   mapcount.assign(w.pfn_slots(), 0);
   swap_count.assign(w.swap_slots(), 0);
   for_each_live_process(w, [&](ProcessId pid) {
+    VmaCursor vmas(w, pid);
     for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
       const Pte& pte = e.pte;
-      if (!vma_at(w, pid, e.page))
+      if (!vmas.at(e.page))
         add(out, "page-table", fmt::format("{}: page-table entry outside any VMA", where(pid, e.page)));
       switch (pte.kind) {
         case PteKind::kZero:
@@ -121,6 +117,7 @@ void check_folios(const World& w, std::vector<Violation>& out) {
 
 void check_i4_index_linearity(const World& w, std::vector<Violation>& out) {
   for_each_live_process(w, [&](ProcessId pid) {
+    VmaCursor vmas(w, pid);
     for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
       const Folio* f = nullptr;
       uint32_t subpage = 0;
@@ -134,7 +131,7 @@ void check_i4_index_linearity(const World& w, std::vector<Violation>& out) {
                  w.slot(e.pte.slot()).cache != kNoFolio) {
         f = &w.folio(w.slot(e.pte.slot()).cache);
       }
-      const Vma* v = vma_at(w, pid, e.page);
+      const Vma* v = vmas.at(e.page);
       if (!f || !v) continue;
       const PageNo expected = geom::linear_page_index(v->start, v->pgoff, e.page);
       if (f->index + subpage != expected)
@@ -159,78 +156,126 @@ void check_i10_exclusivity(const World& w, std::vector<Violation>& out) {
 
 namespace {
 
+// One PTE mapping a page of a folio: process, address, page of the folio.
+// Ordered by (pid, addr, subpage): the order of the reports.
 struct Mapping {
-  FolioId folio;
   ProcessId pid;
   PageNo addr;
   uint32_t subpage;
   bool operator<(const Mapping& o) const {
-    return std::tie(folio, pid, addr, subpage) < std::tie(o.folio, o.pid, o.addr, o.subpage);
+    if (pid != o.pid) return pid < o.pid;
+    if (addr != o.addr) return addr < o.addr;
+    return subpage < o.subpage;
   }
   bool operator==(const Mapping& o) const = default;
+};
+
+// The ground truth of the rmap walks: every present or migration entry of a
+// live folio, grouped by folio (in folio order) and, within a folio, in
+// (pid, addr) order. The page tables are read in (pid, addr) order already,
+// so a counting sort by folio keeps that order: no comparison sort.
+class MappingsByFolio {
+ public:
+  void build(const World& w) {
+    unsorted_.clear();
+    for_each_live_process(w, [&](ProcessId pid) {
+      for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
+        if (e.pte.kind != PteKind::kPresent && e.pte.kind != PteKind::kMigration) continue;
+        if (e.pte.target == 0 || e.pte.target >= w.pfn_slots()) continue;
+        FolioId f = w.folio_of(e.pte.pfn());
+        if (f == kNoFolio || !w.folio(f).alive) continue;  // reported as lifetime
+        unsorted_.push_back({f, Mapping{pid, e.page, e.pte.target - idx(w.folio(f).pfn)}});
+      }
+    });
+    // Counting sort by folio: first_[f] is first the number of f's mappings,
+    // then (summed up) the end of f's run in sorted_, then, as the mappings
+    // are placed from the back, its start. first_[n] is the total.
+    const size_t n = w.folio_slots();
+    first_.assign(n + 1, 0);
+    for (const auto& [f, m] : unsorted_) first_[idx(f)]++;
+    for (size_t i = 1; i < n; i++) first_[i] += first_[i - 1];
+    if (n > 0) first_[n] = first_[n - 1];
+    sorted_.resize(unsorted_.size());
+    for (auto it = unsorted_.rbegin(); it != unsorted_.rend(); ++it) sorted_[--first_[idx(it->first)]] = it->second;
+  }
+  size_t folio_slots() const { return first_.size() - 1; }
+  // The mappings of folio i, sorted.
+  const Mapping* begin(size_t i) const { return sorted_.data() + first_[i]; }
+  const Mapping* end(size_t i) const { return sorted_.data() + first_[i + 1]; }
+
+ private:
+  std::vector<std::pair<FolioId, Mapping>> unsorted_;
+  std::vector<uint32_t> first_;  // by folio: index of its first mapping in sorted_
+  std::vector<Mapping> sorted_;
 };
 
 }  // namespace
 
 void check_rmap_walks(const World& w, std::vector<Violation>& out) {
-  // Ground truth: every present or migration entry, grouped by folio.
-  thread_local std::vector<Mapping> truth, found;
+  thread_local MappingsByFolio truth;  // reused: checks run every step
+  thread_local std::vector<Mapping> found;
   thread_local RmapWalk walk;
-  truth.clear();
-  for_each_live_process(w, [&](ProcessId pid) {
-    for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
-      if (e.pte.kind != PteKind::kPresent && e.pte.kind != PteKind::kMigration) continue;
-      if (e.pte.target == 0 || e.pte.target >= w.pfn_slots()) continue;
-      FolioId f = w.folio_of(e.pte.pfn());
-      if (f == kNoFolio || !w.folio(f).alive) continue;  // reported as lifetime
-      truth.push_back({f, pid, e.page, e.pte.target - idx(w.folio(f).pfn)});
-    }
-  });
-  std::sort(truth.begin(), truth.end());
-  for (size_t i = 0; i < truth.size();) {
-    const FolioId id = truth[i].folio;
-    size_t end = i;
-    while (end < truth.size() && truth[end].folio == id) end++;
+  truth.build(w);
+  for (size_t i = 0; i < truth.folio_slots(); i++) {
+    const Mapping* first = truth.begin(i);
+    const Mapping* last = truth.end(i);
+    if (first == last) continue;  // not mapped: nothing to walk for
+    const FolioId id{static_cast<uint32_t>(i)};
     const Folio& f = w.folio(id);
     walk.clear();
     found.clear();
     w.policy().rmap_walk(w, id, walk);
     for (const std::string& fault : walk.faults) add(out, "lifetime", "rmap walk: " + fault);
     for (const RmapWalk::Visit& visit : walk.visits) {
-      w.for_each_mapping_in(f, f, visit, [&](ProcessId pid, PageNo addr, const Pte& pte, uint32_t subpage) {
+      w.for_each_mapping_in(f, f, visit, [&](ProcessId pid, PageNo addr, const Pte&, uint32_t subpage) {
         const uint32_t walked_page = static_cast<uint32_t>(addr - visit.index_address);
         if (walked_page != subpage)
           add(out, "rmap-extra", fmt::format("folio {}: the walk computed {} for page {} but page {} is mapped there",
                                              idx(id), where(pid, addr), walked_page, subpage));
-        (void)pte;
-        found.push_back({id, pid, addr, subpage});
+        found.push_back({pid, addr, subpage});
       });
     }
     std::sort(found.begin(), found.end());
     for (size_t k = 1; k < found.size(); k++)
       if (found[k] == found[k - 1])
         add(out, "rmap-extra", fmt::format("folio {}: the walk visits {} twice", idx(id), where(found[k].pid, found[k].addr)));
-    for (size_t k = i; k < end; k++) {
-      if (!std::binary_search(found.begin(), found.end(), truth[k]))
+    // Both sorted: one pass finds the mappings the walk missed.
+    auto seen = found.begin();
+    for (const Mapping* m = first; m != last; ++m) {
+      while (seen != found.end() && *seen < *m) ++seen;
+      if (seen == found.end() || !(*seen == *m))
         add(out, "rmap-missing",
             fmt::format("folio {} (mapping {}, index {}): the rmap walk misses its page {} mapped at {}",
-                        idx(id), w.policy().describe_mapping(w, f.mapping), hex(f.index), truth[k].subpage,
-                        where(truth[k].pid, truth[k].addr)));
+                        idx(id), w.policy().describe_mapping(w, f.mapping), hex(f.index), m->subpage,
+                        where(m->pid, m->addr)));
     }
-    i = end;
   }
 }
 
+namespace {
+
+}  // namespace
+
 void check_contents(const World& w, const MemorySpec& spec, std::vector<Violation>& out) {
+  // The page tables and the specification are both sorted by page: each
+  // comparison below is one pass over the two side by side.
   for_each_live_process(w, [&](ProcessId pid) {
-    // Pages with an entry, and pages the specification says are non-zero.
-    for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
-      uint64_t seen = w.visible_content(pid, e.page), want = spec.expected(pid, e.page);
-      if (seen != want)
-        add(out, "contents", fmt::format("{} reads {:#x} but must read {:#x}", where(pid, e.page), seen, want));
+    const auto& entries = w.proc(pid).pt.entries();
+    const auto& wanted = spec.pages(pid).entries();  // non-zero values only
+    // Pages with an entry: what they read against the specification.
+    auto want = wanted.begin();
+    for (const PageTable::Entry& e : entries) {
+      while (want != wanted.end() && want->page < e.page) ++want;
+      const uint64_t expected = want != wanted.end() && want->page == e.page ? want->pte : 0;
+      const uint64_t seen = w.content_of(e.pte);
+      if (seen != expected)
+        add(out, "contents", fmt::format("{} reads {:#x} but must read {:#x}", where(pid, e.page), seen, expected));
     }
-    for (const auto& e : spec.pages(pid).entries()) {
-      if (w.proc(pid).pt.find(e.page)) continue;  // compared above
+    // Pages without an entry read 0: the specification must say 0 there.
+    auto entry = entries.begin();
+    for (const auto& e : wanted) {
+      while (entry != entries.end() && entry->page < e.page) ++entry;
+      if (entry != entries.end() && entry->page == e.page) continue;  // compared above
       add(out, "contents", fmt::format("{} reads 0 (no page) but must read {:#x}", where(pid, e.page), e.pte));
     }
   });

@@ -39,7 +39,46 @@ std::vector<AnonVmaId> chain_set(const AnonVmaView& p, VmaId vma) {
   return set;
 }
 
-bool in_chain(const AnonVmaView& p, VmaId vma, AnonVmaId av) { return p.forest.in_chain(vma, av); }
+// forest.in_chain(vma, av) for the VMA's chain already in hand: the checks
+// ask it for every entry and AVC of a VMA.
+bool in_chain(const AnonVmaView& p, const std::vector<AvcId>& chain, AnonVmaId av) {
+  for (AvcId avc : chain)
+    if (p.forest.avc(avc).anon_vma == av) return true;
+  return false;
+}
+
+// Calls fn(vma, first, last) for every VMA of every live process with the
+// page-table entries inside it, [first, last). The page tables and the VMA
+// list are both sorted, so one pass over each finds every VMA's entries.
+// That holds while each VMA is non-empty and starts at or after the end of
+// the one before; from a VMA that breaks it on (a vma-layout violation),
+// each VMA's entries are looked up on their own, as PageTable::range does.
+template <class Fn>
+void for_each_vma_entries(const World& w, Fn&& fn) {
+  for (uint8_t p = 0; p < kMaxProcesses; p++) {
+    const Process& proc = w.proc(ProcessId{p});
+    if (!proc.live()) continue;
+    const auto& entries = proc.pt.entries();
+    const PageTable::Entry* next = entries.data();
+    const PageTable::Entry* const end = entries.data() + entries.size();
+    bool sorted = true;
+    PageNo prev_end = 0;
+    for (VmaId id : proc.vmas) {
+      const Vma& v = w.vma(id);
+      sorted = sorted && v.start < v.end && v.start >= prev_end;
+      prev_end = v.end;
+      if (!sorted) {
+        auto [first, last] = proc.pt.range(v.start, v.end);
+        fn(v, first, last);
+        continue;
+      }
+      while (next != end && next->page < v.start) ++next;
+      const PageTable::Entry* first = next;
+      while (next != end && next->page < v.end) ++next;
+      fn(v, first, next);
+    }
+  }
+}
 
 // The folio an entry refers to for I3/I5: present and migration entries, and
 // swap entries whose folio is in the swap cache. kNoFolio otherwise.
@@ -52,16 +91,18 @@ FolioId entry_folio(const World& w, const Pte& pte) {
   return kNoFolio;
 }
 
-// I3 for the entries of one VMA; `property` lets I11 report it as its own.
-void check_reachability_in(const World& w, const AnonVmaView& p, const Vma& v, const char* property,
-                           std::vector<Violation>& out) {
-  auto [first, last] = w.proc(v.mm).pt.range(v.start, v.end);
+// I3 for the entries [first, last) of one VMA; `property` lets I11 report it
+// as its own.
+void check_reachability_in(const World& w, const AnonVmaView& p, const Vma& v, const PageTable::Entry* first,
+                           const PageTable::Entry* last, const char* property, std::vector<Violation>& out) {
+  if (first == last) return;
+  const auto& chain = p.forest.chain(v.id);
   for (const auto* e = first; e != last; ++e) {
     FolioId f = entry_folio(w, e->pte);
     if (f == kNoFolio || !w.folio(f).alive) continue;
     const AnonVmaId av = p.mapping(w.folio(f).mapping);
     if (av == kNoAnonVma) continue;  // not an anon_vma mapping (another design's state)
-    if (!in_chain(p, v.id, av))
+    if (!in_chain(p, chain, av))
       add(out, property, fmt::format("{}:{} maps folio {} whose anon_vma {} is not in the chain of VMA {} [{}, {})",
                                      process_name(v.mm), hex(e->page), idx(f), av_name(av), idx(v.id), hex(v.start), hex(v.end)));
   }
@@ -79,7 +120,7 @@ void check_i1_chain_own(const World& w, const AnonVmaView& p, std::vector<Violat
       return;
     }
     if (chain.empty()) return;
-    if (own != kNoAnonVma && !in_chain(p, v.id, own))
+    if (own != kNoAnonVma && !in_chain(p, chain, own))
       add(out, "I1", fmt::format("VMA {}: own {} is not in its chain", idx(v.id), av_name(own)));
     const AnonVmaId anchor = own != kNoAnonVma ? own : p.forest.avc(chain.front()).anon_vma;
     if (!av_valid(p, anchor)) return;
@@ -136,24 +177,34 @@ void check_i2_tree_mirror(const World& w, const AnonVmaView& p, std::vector<Viol
 }
 
 void check_i3_reachability(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
-  for_each_mm_vma(w, [&](ProcessId, const Vma& v) { check_reachability_in(w, p, v, "I3", out); });
+  for_each_vma_entries(w, [&](const Vma& v, const PageTable::Entry* first, const PageTable::Entry* last) {
+    check_reachability_in(w, p, v, first, last, "I3", out);
+  });
 }
 
 void check_i5_same_root(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
-  for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
-    auto [first, last] = w.proc(v.mm).pt.range(v.start, v.end);
+  for_each_vma_entries(w, [&](const Vma& v, const PageTable::Entry* first, const PageTable::Entry* last) {
+    if (first == last) return;
+    const bool linked = p.linked(v);
+    // The VMA's own anon_vma (or its chain's newest), read once per VMA and
+    // only if an entry needs it (an unlinked VMA has no chain to read).
+    AnonVmaId own = kNoAnonVma;
+    bool own_read = false;
     for (const auto* e = first; e != last; ++e) {
       FolioId f = entry_folio(w, e->pte);
       if (f == kNoFolio || !w.folio(f).alive) continue;
       const AnonVmaId folio_av = p.mapping(w.folio(f).mapping);
       if (folio_av == kNoAnonVma) continue;
-      if (!p.linked(v)) {
+      if (!linked) {
         add(out, "I5", fmt::format("{}:{} maps folio {} of {} in VMA {}, which is linked to no anon_vma",
                                    process_name(v.mm), hex(e->page), idx(f), av_name(folio_av), idx(v.id)));
         continue;
       }
-      const auto& chain = p.forest.chain(v.id);
-      const AnonVmaId own = p.own(v) != kNoAnonVma ? p.own(v) : p.forest.avc(chain.front()).anon_vma;
+      if (!own_read) {
+        own = p.own(v);
+        if (own == kNoAnonVma) own = p.forest.avc(p.forest.chain(v.id).front()).anon_vma;
+        own_read = true;
+      }
       if (!av_valid(p, folio_av) || !av_valid(p, own)) continue;  // I8
       if (p.forest.anon_vma(folio_av).root != p.forest.anon_vma(own).root)
         add(out, "I5", fmt::format("{}:{}: folio {} has root {} but VMA {} has root {}", process_name(v.mm), hex(e->page), idx(f),
@@ -173,8 +224,10 @@ void check_i6_equal_own_equal_chain(const World& w, const AnonVmaView& p, std::v
   for (uint8_t pid = 0; pid < kMaxProcesses; pid++) {
     const Process& proc = w.proc(ProcessId{pid});
     if (!proc.live()) continue;
-    for (VmaId id : proc.vmas)
-      if (p.own(w.vma(id)) != kNoAnonVma) by_own.push_back({p.own(w.vma(id)), id});
+    for (VmaId id : proc.vmas) {
+      const AnonVmaId own = p.own(w.vma(id));
+      if (own != kNoAnonVma) by_own.push_back({own, id});
+    }
   }
   std::sort(by_own.begin(), by_own.end(), [&](const auto& a, const auto& b) {
     return std::tie(a.first, w.vma(a.second).mm, a.second) < std::tie(b.first, w.vma(b.second).mm, b.second);
@@ -229,8 +282,9 @@ void check_i7_counters(const World& w, const AnonVmaView& p, std::vector<Violati
 
 void check_i8_lifetime(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
   for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
-    if (p.own(v) != kNoAnonVma && !av_valid(p, p.own(v)))
-      add(out, "I8", fmt::format("VMA {} uses freed anon_vma {}", idx(v.id), av_name(p.own(v))));
+    const AnonVmaId own = p.own(v);
+    if (own != kNoAnonVma && !av_valid(p, own))
+      add(out, "I8", fmt::format("VMA {} uses freed anon_vma {}", idx(v.id), av_name(own)));
     for (AvcId id : p.forest.chain(v.id)) {
       const Avc& avc = p.forest.avc(id);
       if (!avc.alive) add(out, "I8", fmt::format("VMA {} lists freed AVC {}", idx(v.id), idx(id)));
@@ -250,11 +304,13 @@ void check_i8_lifetime(const World& w, const AnonVmaView& p, std::vector<Violati
   // must not point at a freed anon_vma.
   for (size_t i = 0; i < w.folio_slots(); i++) {
     const Folio& f = w.folio(FolioId{static_cast<uint32_t>(i)});
-    if (!f.alive || p.mapping(f.mapping) == kNoAnonVma) continue;
+    if (!f.alive) continue;
+    const AnonVmaId av = p.mapping(f.mapping);
+    if (av == kNoAnonVma) continue;
     const bool reachable = f.mapcount > 0 || (f.in_swapcache && w.slot(f.swap).count > 0);
-    if (reachable && !av_valid(p, p.mapping(f.mapping)))
+    if (reachable && !av_valid(p, av))
       add(out, "I8", fmt::format("folio {} (pfn {}, {}) points at freed {}", i, idx(f.pfn),
-                                 f.mapcount > 0 ? "mapped" : "in the swap cache", av_name(p.mapping(f.mapping))));
+                                 f.mapcount > 0 ? "mapped" : "in the swap cache", av_name(av)));
   }
 }
 
@@ -278,10 +334,11 @@ void check_i9_fork_tree(const World& w, const AnonVmaView& p, std::vector<Violat
     if (cursor != av.root) add(out, "I9", fmt::format("{}: parent chain does not reach root {}", av_name(av.id), av_name(av.root)));
   }
   for_each_mm_vma(w, [&](ProcessId, const Vma& v) {
-    for (AvcId id : p.forest.chain(v.id)) {
+    const auto& chain = p.forest.chain(v.id);
+    for (AvcId id : chain) {
       AnonVmaId av = p.forest.avc(id).anon_vma;
       if (!av_valid(p, av) || p.forest.anon_vma(av).root == av) continue;
-      if (!in_chain(p, v.id, p.forest.anon_vma(av).parent))
+      if (!in_chain(p, chain, p.forest.anon_vma(av).parent))
         add(out, "I9", fmt::format("VMA {}: chain holds {} but not its parent {}", idx(v.id), av_name(av), av_name(p.forest.anon_vma(av).parent)));
     }
   });
@@ -291,8 +348,8 @@ void check_i11_merge_soundness(const World& w, const AnonVmaView& p, std::vector
   for (VmaId id : w.events().merged) {
     const Vma& v = w.vma(id);
     if (!v.alive) continue;
-    check_reachability_in(w, p, v, "I11", out);
     auto [first, last] = w.proc(v.mm).pt.range(v.start, v.end);
+    check_reachability_in(w, p, v, first, last, "I11", out);
     for (const auto* e = first; e != last; ++e) {
       FolioId f = entry_folio(w, e->pte);
       if (f == kNoFolio || !w.folio(f).alive) continue;

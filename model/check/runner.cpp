@@ -193,6 +193,11 @@ Verdict run_trace(const Trace& trace, std::string_view design, bool checks, RunS
     return verdict;
   }
   Runner runner(*world, checks, /*cost_expectations=*/design == "eager");
+  return run_lines(runner, trace, stats, observer);
+}
+
+Verdict run_lines(Runner& runner, const Trace& trace, RunStats* stats, const StepObserver& observer) {
+  Verdict verdict;
   size_t step = 0;
   for (const TraceLine& line : trace.lines) {
     if (line.kind != TraceLine::Kind::kOp && line.kind != TraceLine::Kind::kExpect) continue;
@@ -200,7 +205,7 @@ Verdict run_trace(const Trace& trace, std::string_view design, bool checks, RunS
     StepResult result = runner.run_line(line);
     if (stats && line.kind == TraceLine::Kind::kOp && !result.error) {
       stats->steps++;
-      stats->checks += checks;
+      stats->checks += runner.checks();
     }
     if (observer) observer(line, step, result);
     if (result.error) {

@@ -52,6 +52,8 @@ class Runner {
   StepResult judge(const Expect& expect);
   StepResult run_line(const TraceLine& line);
   const MemorySpec& spec() const { return spec_; }
+  bool checks() const { return checks_; }
+
   World& world() { return world_; }
 
  private:
@@ -61,6 +63,7 @@ class Runner {
   MemorySpec spec_;
   uint64_t next_value_ = 0;
   ObjectCounts delta_base_;
+
 };
 
 struct Verdict {
@@ -85,6 +88,13 @@ using StepObserver = std::function<void(const TraceLine&, size_t step, const Ste
 
 // Runs the whole trace on a fresh world of `design` with the trace's options.
 Verdict run_trace(const Trace& trace, std::string_view design, bool checks, RunStats* stats = nullptr,
+                  const StepObserver& observer = nullptr);
+
+// The same on a world the caller keeps (after runner.reset()): timing
+// loops and fuzzers reuse one world rather than build one per trace. The
+// trace's options are the world's (make_world) and it must apply to the
+// design (see run_trace's kSkip).
+Verdict run_lines(Runner& runner, const Trace& trace, RunStats* stats = nullptr,
                   const StepObserver& observer = nullptr);
 
 // Does the verdict match what the trace file expects ("# EXPECT:")?

@@ -269,7 +269,7 @@ VmaId World::stack_to_expand(ProcessId pid, PageNo addr) const {
     if (!(p.flags & kVmGrowsdown) && p.prot != kProtNone && addr - p.end < kStackGuardGapPages)
       return kNoVma;
   }
-  if (!geom::stack_growth_allowed(stack.pgoff, stack.start - addr)) return kNoVma;
+  if (options_.stack_pgoff_guard && !geom::stack_growth_allowed(stack.pgoff, stack.start - addr)) return kNoVma;
   if (stack.end - addr > kStackRlimitPages) return kNoVma;
   return id;
 }

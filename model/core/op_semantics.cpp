@@ -12,6 +12,17 @@ namespace rmc {
 
 namespace {
 
+// Formats a refusal's reason only for callers that will read it: the trace
+// generators ask thousands of times per second whether a candidate op is
+// valid, and formatting was a tenth of their time.
+struct Why {
+  bool explain = true;
+  template <class... Args>
+  std::string operator()(fmt::format_string<Args...> format, Args&&... args) const {
+    return explain ? fmt::format(format, std::forward<Args>(args)...) : std::string();
+  }
+};
+
 // access_error() on x86: a read needs the VMA to be accessible at all (write
 // and exec imply read there); a write needs VM_WRITE.
 bool accessible(uint8_t vma_prot, uint8_t access) {
@@ -19,12 +30,10 @@ bool accessible(uint8_t vma_prot, uint8_t access) {
   return vma_prot != kProtNone;
 }
 
-std::string range_name(PageNo addr, PageNo len) { return fmt::format("[{}, {})", hex(addr), hex(addr + len)); }
-
 // Every page of [addr, addr + len) is accessible with `prot` (touched from
 // low to high, so the first page below a stack grows it over the rest).
 std::optional<std::string> check_access(const World& w, ProcessId pid, PageNo addr, PageNo len,
-                                        uint8_t prot, const char* what) {
+                                        uint8_t prot, const char* what, const Why& why) {
   PageNo grown_end = 0;  // pages below this, above the first touch, are in a grown stack
   for (PageNo page = addr; page < addr + len; page++) {
     VmaId id = w.vma_lookup(pid, page);
@@ -32,59 +41,60 @@ std::optional<std::string> check_access(const World& w, ProcessId pid, PageNo ad
     if (id == kNoVma) {
       VmaId stack = w.stack_to_expand(pid, page);
       if (stack == kNoVma)
-        return fmt::format("{} of {}: no VMA maps it and no stack can grow down to it (SIGSEGV)", what, hex(page));
+        return why("{} of {:#x}: no VMA maps it and no stack can grow down to it (SIGSEGV)", what, page);
       if (!accessible(w.vma(stack).prot, prot))
-        return fmt::format("{} of {}: the stack it would grow is {} (SIGSEGV)", what, hex(page), prot_name(w.vma(stack).prot));
+        return why("{} of {:#x}: the stack it would grow is {} (SIGSEGV)", what, page, prot_name(w.vma(stack).prot));
       grown_end = w.vma(stack).start;
       continue;
     }
     if (!accessible(w.vma(id).prot, prot))
-      return fmt::format("{} of {}: the VMA is {} (SIGSEGV)", what, hex(page), prot_name(w.vma(id).prot));
+      return why("{} of {:#x}: the VMA is {} (SIGSEGV)", what, page, prot_name(w.vma(id).prot));
   }
   return std::nullopt;
 }
 
-std::optional<std::string> check_mapped(const World& w, const Op& op, const char* what) {
+std::optional<std::string> check_mapped(const World& w, const Op& op, const char* what, const Why& why) {
   if (!w.range_mapped(op.pid, op.addr, op.len))
-    return fmt::format("{} {}: part of the range is not mapped (ENOMEM)", what, range_name(op.addr, op.len));
+    return why("{} [{:#x}, {:#x}): part of the range is not mapped (ENOMEM)", what, op.addr, op.addr + op.len);
   return std::nullopt;
 }
 
-std::optional<std::string> check_not_locked(const World& w, const Op& op, const char* what) {
+std::optional<std::string> check_not_locked(const World& w, const Op& op, const char* what, const Why& why) {
   for (PageNo cursor = op.addr; cursor < op.addr + op.len;) {
     VmaId id = w.vma_lookup(op.pid, cursor);
-    if (w.vma(id).flags & kVmLocked) return fmt::format("{} on a VM_LOCKED VMA (EINVAL)", what);
+    if (w.vma(id).flags & kVmLocked) return why("{} on a VM_LOCKED VMA (EINVAL)", what);
     cursor = w.vma(id).end;
   }
   return std::nullopt;
 }
 
-std::optional<std::string> check_mremap(const World& w, const Op& op) {
+std::optional<std::string> check_mremap(const World& w, const Op& op, const Why& why) {
   VmaId id = w.vma_lookup(op.pid, op.addr);
-  if (id == kNoVma) return fmt::format("mremap: no VMA at {} (EFAULT)", hex(op.addr));
+  if (id == kNoVma) return why("mremap: no VMA at {:#x} (EFAULT)", op.addr);
   const bool fixed = op.flags & kMremapFixed;
   const bool dontunmap = op.flags & kMremapDontunmap;
   const Vma& v = w.vma(id);
   if (fixed && op.len == op.new_len) return std::nullopt;  // remap_move: holes after the start are fine
   if (!fixed && !dontunmap) {
     if (op.new_len <= op.len) return std::nullopt;
-    if (op.addr + op.len > v.end) return std::string("mremap: the old range crosses the end of its VMA (EFAULT)");
+    if (op.addr + op.len > v.end) return why("mremap: the old range crosses the end of its VMA (EFAULT)");
     if (op.addr + op.len == v.end && w.can_expand_in_place(id, op.new_len - op.len)) return std::nullopt;
-    if (!(op.flags & kMremapMaymove)) return std::string("mremap: cannot grow in place and 'maymove' is not set (ENOMEM)");
+    if (!(op.flags & kMremapMaymove)) return why("mremap: cannot grow in place and 'maymove' is not set (ENOMEM)");
   } else {
     const PageNo kept = op.new_len < op.len ? op.new_len : op.len;
-    if (op.addr + kept > v.end) return std::string("mremap: the old range crosses the end of its VMA (EFAULT)");
+    if (op.addr + kept > v.end) return why("mremap: the old range crosses the end of its VMA (EFAULT)");
     if (fixed) return std::nullopt;
   }
   if (w.mremap_target(op.pid, op.addr, op.new_len) == kArenaPages)
-    return std::string("mremap: no free range in the arena to move to (ENOMEM)");
+    return why("mremap: no free range in the arena to move to (ENOMEM)");
   return std::nullopt;
 }
 
 }  // namespace
 
-std::optional<std::string> op_invalid_reason(const World& w, const Op& op) {
-  if (!w.proc(op.pid).live()) return fmt::format("{} is not a live process", process_name(op.pid));
+std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool explain) {
+  const Why why{explain};
+  if (!w.proc(op.pid).live()) return why("{} is not a live process", process_name(op.pid));
   switch (op.kind) {
     case OpKind::kMmap:
     case OpKind::kMunmap:
@@ -92,25 +102,25 @@ std::optional<std::string> op_invalid_reason(const World& w, const Op& op) {
     case OpKind::kMigrate:
     case OpKind::kBrk:
     case OpKind::kSplitFolio: return std::nullopt;
-    case OpKind::kMprotect: return check_mapped(w, op, "mprotect");
-    case OpKind::kMlock: return check_mapped(w, op, "mlock");
-    case OpKind::kMunlock: return check_mapped(w, op, "munlock");
+    case OpKind::kMprotect: return check_mapped(w, op, "mprotect", why);
+    case OpKind::kMlock: return check_mapped(w, op, "mlock", why);
+    case OpKind::kMunlock: return check_mapped(w, op, "munlock", why);
     case OpKind::kMadvise: {
-      if (auto err = check_mapped(w, op, "madvise")) return err;
+      if (auto err = check_mapped(w, op, "madvise", why)) return err;
       if (op.advice == Advice::kDontneed || op.advice == Advice::kPageout)
-        return check_not_locked(w, op, op.advice == Advice::kDontneed ? "MADV_DONTNEED" : "MADV_PAGEOUT");
+        return check_not_locked(w, op, op.advice == Advice::kDontneed ? "MADV_DONTNEED" : "MADV_PAGEOUT", why);
       return std::nullopt;
     }
-    case OpKind::kRead: return check_access(w, op.pid, op.addr, op.len, kProtRead, "read");
-    case OpKind::kWrite: return check_access(w, op.pid, op.addr, op.len, kProtWrite, "write");
+    case OpKind::kRead: return check_access(w, op.pid, op.addr, op.len, kProtRead, "read", why);
+    case OpKind::kWrite: return check_access(w, op.pid, op.addr, op.len, kProtWrite, "write", why);
     case OpKind::kFork:
       if (w.proc(op.child).state != ProcessState::kUnused)
-        return fmt::format("fork: {} was already used", process_name(op.child));
+        return why("fork: {} was already used", process_name(op.child));
       return std::nullopt;
-    case OpKind::kMremap: return check_mremap(w, op);
+    case OpKind::kMremap: return check_mremap(w, op, why);
     case OpKind::kCount: break;
   }
-  return std::string("unknown op");
+  return why("unknown op");
 }
 
 PageNo mremap_chosen_address(const World& w, const Op& op) {

@@ -15,7 +15,9 @@ namespace rmc {
 
 class World;
 
-std::optional<std::string> op_invalid_reason(const World& w, const Op& op);
+// Why the kernel would refuse `op` in `w`, or nullopt if it is valid. With
+// `explain` false the reason is left empty (the generators only ask whether).
+std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool explain = true);
 
 // Where an mremap moves its range when the kernel picks the address (MAYMOVE
 // without room to grow, DONTUNMAP without FIXED); kArenaPages if it does not

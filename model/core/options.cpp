@@ -82,6 +82,14 @@ std::optional<std::string> apply_option(ModelOptions& options, std::string_view 
     options.swapcache_after_pageout = *on;
     return std::nullopt;
   }
+  if (name == "stack_pgoff_guard") {
+    if (options.stack_pgoff_guard_set) return std::string("stack_pgoff_guard given twice");
+    options.stack_pgoff_guard_set = true;
+    auto on = parse_switch(value);
+    if (!on) return fmt::format("stack_pgoff_guard is on or off, not '{}'", value);
+    options.stack_pgoff_guard = *on;
+    return std::nullopt;
+  }
   if (name == "bug") {
     auto bug = bug_from_name(value);
     if (!bug) return fmt::format("unknown bug '{}' (B3 B4 B12 B16 B17)", value);
@@ -115,7 +123,7 @@ std::optional<std::string> apply_option(ModelOptions& options, std::string_view 
     else return fmt::format("cowctx.fork_child_check is unchanged or none, not '{}'", value);
     return std::nullopt;
   }
-  return fmt::format("unknown option '{}' (large_folio_order swapcache_after_pageout bug lazy.* cowctx.*)", name);
+  return fmt::format("unknown option '{}' (large_folio_order swapcache_after_pageout stack_pgoff_guard bug lazy.* cowctx.*)", name);
 }
 
 std::string canonical_option_value(std::string_view name, std::string_view value) {
@@ -131,6 +139,8 @@ std::vector<std::pair<std::string, std::string>> option_lines(const ModelOptions
     lines.push_back({"large_folio_order", std::to_string(options.large_folio_order)});
   if (options.swapcache_after_pageout != defaults.swapcache_after_pageout)
     lines.push_back({"swapcache_after_pageout", options.swapcache_after_pageout ? "on" : "off"});
+  if (options.stack_pgoff_guard != defaults.stack_pgoff_guard)
+    lines.push_back({"stack_pgoff_guard", options.stack_pgoff_guard ? "on" : "off"});
   for (size_t i = 0; i < kBugNames.size(); i++)
     if (options.bug(static_cast<Bug>(i))) lines.push_back({"bug", std::string(kBugNames[i])});
   for (const LazyChoice& choice : kLazyChoices) {

@@ -103,18 +103,26 @@ struct ModelOptions {
   // kernel's setup). Off: the folio is freed at once, so a later swap-in reads
   // a fresh folio (a non-exclusive one lands in the root anon_vma).
   bool swapcache_after_pageout = true;
+  // expand_downwards' "if (grow <= vma->vm_pgoff)": on in every kernel. Off
+  // is a kernel without the test, whose grown stack's page offsets wrap
+  // below 0 (the counterexample of proof stack.unguarded_growth_wraps_pgoffs
+  // replayed as a trace, docs/proofs.md); a trace that turns it off is not
+  // run on the real kernel.
+  bool stack_pgoff_guard = true;
   uint32_t bugs = 0;  // bit per Bug
   LazyOptions lazy;
   CowContextOptions cowctx;
   // Set by option lines, so that a trace cannot give an option twice.
   bool large_folio_order_set = false;
   bool swapcache_after_pageout_set = false;
+  bool stack_pgoff_guard_set = false;
 
   bool bug(Bug b) const { return bugs & (1u << static_cast<uint32_t>(b)); }
   void set_bug(Bug b) { bugs |= 1u << static_cast<uint32_t>(b); }
   bool operator==(const ModelOptions& o) const {
     return large_folio_order == o.large_folio_order &&
-           swapcache_after_pageout == o.swapcache_after_pageout && bugs == o.bugs && lazy == o.lazy &&
+           swapcache_after_pageout == o.swapcache_after_pageout && stack_pgoff_guard == o.stack_pgoff_guard &&
+           bugs == o.bugs && lazy == o.lazy &&
            cowctx == o.cowctx;
   }
 };

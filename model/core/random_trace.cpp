@@ -131,7 +131,7 @@ Op TraceGenerator::next_op(const World& w, Chooser& choose) const {
     if (static_cast<OpKind>(kind) == OpKind::kExit && live.size() == 1) continue;  // keep one alive
     Op op = draw(w, choose, static_cast<OpKind>(kind), pid);
     if (op_form_error(op)) continue;
-    if (op_invalid_reason(w, op)) continue;
+    if (op_invalid_reason(w, op, /*explain=*/false)) continue;
     return op;
   }
   // Always valid: map a fresh range in the window.

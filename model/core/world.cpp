@@ -26,7 +26,7 @@ void World::reset() {
   folios_.clear();
   memmap_.clear();
   slots_.clear();
-  for (Process& p : procs_) p = Process{};
+  for (Process& p : procs_) p.reset();
   procs_[0].state = ProcessState::kLive;
   memmap_.push_back(PageState{});  // pfn 0: the shared zero page
   live_vmas_ = 0;
@@ -39,36 +39,26 @@ void World::reset() {
 
 namespace {
 
-// Index of the first VMA of the process with end > addr (find_vma).
-size_t first_ending_after(const World& w, const Process& p, PageNo addr) {
-  const std::vector<VmaId>& list = p.vmas;
-  const size_t hint = p.lookup_hint;
-  if (hint < list.size() && w.vma(list[hint]).end > addr && (hint == 0 || w.vma(list[hint - 1]).end <= addr))
-    return hint;
-  auto it = std::partition_point(list.begin(), list.end(),
-                                 [&](VmaId id) { return w.vma(id).end <= addr; });
-  p.lookup_hint = static_cast<size_t>(it - list.begin());
-  return p.lookup_hint;
-}
-
+// Index of `id` in its mm's list. The hint is where the last lookup
+// landed; walking the list with vma_next lands one further on.
 size_t position_in_mm(const World& w, VmaId id) {
   const Vma& v = w.vma(id);
-  size_t i = first_ending_after(w, w.proc(v.mm), v.start);
-  assert(i < w.proc(v.mm).vmas.size() && w.proc(v.mm).vmas[i] == id);
+  const Process& p = w.proc(v.mm);
+  const std::vector<VmaId>& list = p.vmas;
+  for (size_t guess : {p.lookup_hint, p.lookup_hint + 1, p.lookup_hint - 1})
+    if (guess < list.size() && list[guess] == id) return p.lookup_hint = guess;
+  size_t i = w.first_ending_after_search(p, v.start);
+  assert(i < list.size() && list[i] == id);
   return i;
 }
 
 }  // namespace
 
-VmaId World::find_vma(ProcessId pid, PageNo addr) const {
-  const Process& p = proc(pid);
-  size_t i = first_ending_after(*this, p, addr);
-  return i < p.vmas.size() ? p.vmas[i] : kNoVma;
-}
-
-VmaId World::vma_lookup(ProcessId pid, PageNo addr) const {
-  VmaId id = find_vma(pid, addr);
-  return (id != kNoVma && vma(id).start <= addr) ? id : kNoVma;
+size_t World::first_ending_after_search(const Process& p, PageNo addr) const {
+  const std::vector<VmaId>& list = p.vmas;
+  auto it = std::partition_point(list.begin(), list.end(), [&](VmaId id) { return vma(id).end <= addr; });
+  p.lookup_hint = static_cast<size_t>(it - list.begin());
+  return p.lookup_hint;
 }
 
 VmaId World::vma_prev(VmaId id) const {
@@ -94,12 +84,15 @@ bool World::range_mapped(ProcessId pid, PageNo start, PageNo len) const {
 
 uint64_t World::visible_content(ProcessId pid, PageNo addr) const {
   const Pte* pte = proc(pid).pt.find(addr);
-  if (!pte) return 0;
-  switch (pte->kind) {
+  return pte ? content_of(*pte) : 0;
+}
+
+uint64_t World::content_of(const Pte& pte) const {
+  switch (pte.kind) {
     case PteKind::kPresent:
-    case PteKind::kMigration: return page(pte->pfn()).content;
+    case PteKind::kMigration: return page(pte.pfn()).content;
     case PteKind::kZero: return 0;
-    case PteKind::kSwap: return slot(pte->slot()).content;
+    case PteKind::kSwap: return slot(pte.slot()).content;
   }
   return 0;
 }
@@ -138,7 +131,7 @@ void World::vma_link(VmaId id) {
   const Vma& v = vma(id);
   std::vector<VmaId>& list = proc(v.mm).vmas;
   assert(list.size() < kMaxVmasPerProcess);
-  size_t i = first_ending_after(*this, proc(v.mm), v.start);
+  size_t i = first_ending_after(proc(v.mm), v.start);
   assert(i == list.size() || vma(list[i]).start >= v.end);  // no overlap
   assert(i == 0 || vma(list[i - 1]).end <= v.start);
   list.insert(list.begin() + static_cast<ptrdiff_t>(i), id);

@@ -99,9 +99,27 @@ class World {
 
   // ---- lookups (mm/mmap.c helpers) -----------------------------------------
   // The VMA containing `addr`, or kNoVma (vma_lookup).
-  VmaId vma_lookup(ProcessId pid, PageNo addr) const;
+  VmaId vma_lookup(ProcessId pid, PageNo addr) const {
+    VmaId id = find_vma(pid, addr);
+    return (id != kNoVma && vma(id).start <= addr) ? id : kNoVma;
+  }
   // The first VMA ending after `addr`, or kNoVma (find_vma).
-  VmaId find_vma(ProcessId pid, PageNo addr) const;
+  VmaId find_vma(ProcessId pid, PageNo addr) const {
+    const Process& p = proc(pid);
+    size_t i = first_ending_after(p, addr);
+    return i < p.vmas.size() ? p.vmas[i] : kNoVma;
+  }
+  // Index in p.vmas of the first VMA with end > addr. Consecutive lookups
+  // mostly land where the last one did (the kernel's old vmacache idea), so
+  // that is tried inline before the binary search.
+  size_t first_ending_after(const Process& p, PageNo addr) const {
+    const size_t hint = p.lookup_hint;
+    const std::vector<VmaId>& list = p.vmas;
+    if (hint < list.size() && vma(list[hint]).end > addr && (hint == 0 || vma(list[hint - 1]).end <= addr))
+      return hint;
+    return first_ending_after_search(p, addr);
+  }
+  size_t first_ending_after_search(const Process& p, PageNo addr) const;
   // Neighbours in the mm's VMA list (vma_prev / vma_next), or kNoVma.
   VmaId vma_prev(VmaId id) const;
   VmaId vma_next(VmaId id) const;
@@ -114,6 +132,8 @@ class World {
   // What a read of `addr` returns now (0 for none/zero page); the content
   // check compares it with the memory specification.
   uint64_t visible_content(ProcessId pid, PageNo addr) const;
+  // The same for an entry already in hand.
+  uint64_t content_of(const Pte& pte) const;
 
   // ---- the operations of a trace -------------------------------------------
   void mmap(ProcessId pid, PageNo addr, PageNo len, uint8_t prot, uint8_t mmap_flags);

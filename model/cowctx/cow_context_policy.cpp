@@ -128,7 +128,8 @@ void CowContextPolicy::rmap_walk(const World& w, FolioId folio, RmapWalk& out) c
 }
 
 uint64_t CowContextPolicy::live_contexts(const World& w) const {
-  std::vector<uint8_t> live(contexts_.size(), 0);
+  thread_local std::vector<uint8_t> live;  // reused: the counts are taken after every step
+  live.assign(contexts_.size(), 0);
   for (size_t c = 0; c < contexts_.size(); c++) live[c] = contexts_[c].mm_live;
   for (size_t i = 0; i < w.folio_slots(); i++) {
     const Folio& f = w.folio(FolioId{static_cast<uint32_t>(i)});

@@ -11,33 +11,24 @@
 
 namespace rmc {
 
-namespace {
-
-const std::vector<AvcId> kEmptyChain;
-
-}  // namespace
-
 void AnonVmaForest::reset() {
+  // Keep the lists' room for the next trace (a fuzzer resets once per
+  // input): the trees go to a pool alloc() takes from, the chains stay
+  // sized and empty, which chain() cannot tell from never linked.
+  for (AnonVma& av : anon_vmas_) {
+    av.tree.clear();
+    spare_trees_.push_back(std::move(av.tree));
+  }
   anon_vmas_.clear();
   avcs_.clear();
-  chains_.clear();
+  for (std::vector<AvcId>& list : chains_) list.clear();
   live_anon_vmas_ = 0;
   live_avcs_ = 0;
-}
-
-const std::vector<AvcId>& AnonVmaForest::chain(VmaId vma) const {
-  return idx(vma) < chains_.size() ? chains_[idx(vma)] : kEmptyChain;
 }
 
 std::vector<AvcId>& AnonVmaForest::chain_mut(VmaId vma) {
   if (idx(vma) >= chains_.size()) chains_.resize(idx(vma) + 1);
   return chains_[idx(vma)];
-}
-
-bool AnonVmaForest::in_chain(VmaId vma, AnonVmaId av) const {
-  for (AvcId avc : chain(vma))
-    if (avcs_[idx(avc)].anon_vma == av) return true;
-  return false;
 }
 
 AnonVmaId AnonVmaForest::alloc() {
@@ -48,7 +39,11 @@ AnonVmaId AnonVmaForest::alloc() {
   av.root = id;
   av.parent = id;
   av.degree = 1;  // pre-2022: "reference for first vma"
-  anon_vmas_.push_back(av);
+  if (!spare_trees_.empty()) {
+    av.tree = std::move(spare_trees_.back());
+    spare_trees_.pop_back();
+  }
+  anon_vmas_.push_back(std::move(av));
   live_anon_vmas_++;
   return id;
 }

@@ -36,9 +36,17 @@ class AnonVmaForest {
   size_t avc_slots() const { return avcs_.size(); }
   bool valid(AnonVmaId id) const { return idx(id) < anon_vmas_.size() && anon_vmas_[idx(id)].alive; }
   // vma->anon_vma_chain, newest first; empty for a VMA never linked.
-  const std::vector<AvcId>& chain(VmaId vma) const;
+  // (Inline: the checks ask for chains several times per VMA per step.)
+  const std::vector<AvcId>& chain(VmaId vma) const {
+    static const std::vector<AvcId> kEmpty;
+    return idx(vma) < chains_.size() ? chains_[idx(vma)] : kEmpty;
+  }
   std::vector<AvcId>& chain_mut(VmaId vma);
-  bool in_chain(VmaId vma, AnonVmaId av) const;
+  bool in_chain(VmaId vma, AnonVmaId av) const {
+    for (AvcId avc : chain(vma))
+      if (avcs_[idx(avc)].anon_vma == av) return true;
+    return false;
+  }
   RmapObjectCounts counts() const { return {live_anon_vmas_, live_avcs_, 0, 0}; }
 
   // anon_vma_alloc: refcount 1 (the tree's), its own root and parent.
@@ -73,6 +81,7 @@ class AnonVmaForest {
   std::vector<AnonVma> anon_vmas_;
   std::vector<Avc> avcs_;
   std::vector<std::vector<AvcId>> chains_;  // by VmaId
+  std::vector<std::vector<AvcId>> spare_trees_;  // empty, with room (reset)
   uint64_t live_anon_vmas_ = 0;
   uint64_t live_avcs_ = 0;
 };

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "model/check/vma_cursor.h"
 #include "model/core/geometry.h"
 #include "model/core/op_table.h"
 #include "model/core/world.h"
@@ -19,15 +20,17 @@ void add(std::vector<Violation>& out, const char* property, std::string message)
   out.push_back(Violation{property, std::move(message)});
 }
 
-// Calls fn(pid, page, folio, subpage) for every entry through which a lazy
-// folio is or can be mapped: present and migration entries, and swap entries
-// whose folio is in the swap cache if swap-in would map that folio as it is
-// (ksm_might_need_to_copy lets it through).
+// Calls fn(pid, page, folio, subpage, vmas) for every entry through which a
+// lazy folio is or can be mapped: present and migration entries, and swap
+// entries whose folio is in the swap cache if swap-in would map that folio as
+// it is (ksm_might_need_to_copy lets it through). `vmas` finds the VMAs of
+// pid for fn, in page-table order.
 template <class Fn>
 void for_each_lazy_entry(const World& w, Fn&& fn) {
   for (uint8_t p = 0; p < kMaxProcesses; p++) {
     const Process& proc = w.proc(ProcessId{p});
     if (!proc.live()) continue;
+    VmaCursor swap_vmas(w, ProcessId{p}), vmas(w, ProcessId{p});
     for (const PageTable::Entry& e : proc.pt.entries()) {
       FolioId id = kNoFolio;
       uint32_t subpage = 0;
@@ -36,11 +39,11 @@ void for_each_lazy_entry(const World& w, Fn&& fn) {
         if (id != kNoFolio) subpage = e.pte.target - idx(w.folio(id).pfn);
       } else if (e.pte.kind == PteKind::kSwap) {
         id = w.slot(e.pte.slot()).cache;
-        const VmaId vma = w.vma_lookup(ProcessId{p}, e.page);
-        if (id != kNoFolio && vma != kNoVma && !w.policy().swapcache_folio_fits(w, id, vma, e.page)) id = kNoFolio;
+        const Vma* vma = swap_vmas.at(e.page);
+        if (id != kNoFolio && vma && !w.policy().swapcache_folio_fits(w, id, vma->id, e.page)) id = kNoFolio;
       }
       if (id == kNoFolio || !w.folio(id).alive || !is_lazy_mapping(w.folio(id).mapping)) continue;
-      fn(ProcessId{p}, e.page, w.folio(id), subpage);
+      fn(ProcessId{p}, e.page, w.folio(id), subpage, vmas);
     }
   }
 }
@@ -51,7 +54,7 @@ uint64_t root_id(const Folio& f) { return f.mapping & kIdMask; }
 
 void check_l1_single_owner(const World& w, const LazyPolicy& p, std::vector<Violation>& out) {
   const bool base0 = p.flavor() == LazyPolicy::Flavor::kBase0;
-  for_each_lazy_entry(w, [&](ProcessId pid, PageNo page, const Folio& f, uint32_t) {
+  for_each_lazy_entry(w, [&](ProcessId pid, PageNo page, const Folio& f, uint32_t, VmaCursor&) {
     if (!p.root_allocated(w, root_id(f))) return;  // L3
     const uint64_t owner = base0 ? root_id(f) : idx(w.vma(VmaId{static_cast<uint32_t>(root_id(f))}).mm);
     if (owner != idx(pid))
@@ -62,7 +65,7 @@ void check_l1_single_owner(const World& w, const LazyPolicy& p, std::vector<Viol
 
 void check_l2_address(const World& w, const LazyPolicy& p, std::vector<Violation>& out) {
   const bool base0 = p.flavor() == LazyPolicy::Flavor::kBase0;
-  for_each_lazy_entry(w, [&](ProcessId pid, PageNo page, const Folio& f, uint32_t subpage) {
+  for_each_lazy_entry(w, [&](ProcessId pid, PageNo page, const Folio& f, uint32_t subpage, VmaCursor& vmas) {
     if (!p.root_allocated(w, root_id(f))) return;  // L3
     PageNo base = 0;
     AnonWord tree = lazy_word(VmaId{static_cast<uint32_t>(root_id(f))});
@@ -70,9 +73,9 @@ void check_l2_address(const World& w, const LazyPolicy& p, std::vector<Violation
       const Vma& root = w.vma(VmaId{static_cast<uint32_t>(root_id(f))});
       base = geom::mapping_base(root.start, root.pgoff);
     }
-    const VmaId id = w.vma_lookup(pid, page);
-    if (id == kNoVma) return;  // reported by the page-table check
-    const Vma& v = w.vma(id);
+    const Vma* found = vmas.at(page);
+    if (!found) return;  // reported by the page-table check
+    const Vma& v = *found;
     const char* what = nullptr;
     if (v.anon != tree) what = "is in a VMA outside the folio's lazy tree";
     else if (geom::mapping_base(v.start, v.pgoff) != base) what = "is in a VMA whose base differs from the root's";

@@ -3,11 +3,16 @@
 //
 // Seed 003's argument as a search: "ensure that any VMA produced by split or
 // merge holds a reference to root_vma. During rmap we can compute the folio
-// address using root_vma". Over 64-bit values the search proves it for the
-// series and for variant (c) up to the bound; with an mremap that leaves a
-// swapped-out page unfixed it finds the shortest way to break it while the
+// address using root_vma". Over 64-bit values the induction proves it for
+// the series and for variant (c) for runs of any length (--deep unrolls 4
+// ops to confirm); with an mremap that leaves a swapped-out page unfixed,
+// the arena search goes through every run of up to two ops, one op
+// sequence per obligation, and finds the shortest way to break it while the
 // root is still a live VMA, and writes that as a trace.
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
 
 #include "proofs/obligations/search_steps.h"
 #include "proofs/obligations/tables.h"
@@ -22,7 +27,7 @@ constexpr unsigned kBound = 4;
 // The claim of every search: no state of the run misses the page (in the
 // arena: none misses it while the root is still a live VMA, so that the
 // trace's failure is the address, whatever the root's lifetime rules).
-void no_missed_page(Goal& g, Mode mode, const std::vector<Op>& forced = {}) {
+void no_missed_page(Goal& g, Mode mode, const std::vector<Forced>& forced = {}) {
   const Run run = encode(g, mode, forced);
   show_run(g, run);
   z3::expr ok = g.ctx().bool_val(true);
@@ -191,18 +196,44 @@ std::vector<Obligation> search_obligations() {
           g.claim(invariant(run.states[0], run.index, mode));
         },
     });
-    for (Op op : {kSplit, kMerge, kMremap, kGrow}) {
+    // One obligation per op, and per case of the two largest steps, so that
+    // each stays small (docs/proofs.md, "Speed"): a split of the page's VMA
+    // or of the root's; a merge of the page's VMA with a new VMA before it
+    // or after it, or with the root's VMA, or of the root's VMA with a new
+    // one. Those four are every merge: the root merging with its own VMA is
+    // no op (merge() takes the root as the neighbour only when the op is on
+    // the page's VMA).
+    struct Step {
+      Op op;
+      const char* name;  // "merge_with_a_new_prev" -> <prefix>merge_with_a_new_prev_keeps_invariant
+      const char* what;  // the claim's subject
+      Fixed fixed;
+    };
+    for (const Step& step : std::vector<Step>{
+             {kSplit, "split_of_the_page_vma", "any split of the page's VMA", {{"on_root", false}}},
+             {kSplit, "split_of_the_root", "any split of the root's VMA", {{"on_root", true}}},
+             {kMerge, "merge_with_a_new_prev", "any merge of the page's VMA with a new VMA before it",
+              {{"on_root", false}, {"n_is_root", false}, {"n_before", true}}},
+             {kMerge, "merge_with_a_new_next", "any merge of the page's VMA with a new VMA after it",
+              {{"on_root", false}, {"n_is_root", false}, {"n_before", false}}},
+             {kMerge, "merge_with_the_root", "any merge of the page's VMA with the root's VMA",
+              {{"on_root", false}, {"n_is_root", true}}},
+             {kMerge, "merge_of_the_root", "any merge of the root's VMA with a new VMA",
+              {{"on_root", true}, {"n_is_root", false}}},
+             {kMremap, "mremap", "any mremap of the page's VMA or of the root", {}},
+             {kGrow, "grow", "any grow of the page's VMA or of the root", {}},
+         }) {
       table.push_back({
-          .name = fmt::format("{}{}_keeps_invariant", prefix, op_name(op)),
+          .name = fmt::format("{}{}_keeps_invariant", prefix, step.name),
           .expected = Verdict::kProved,
-          .claim = fmt::format("any {} of the page's VMA or of the root keeps the invariant{}", op_name(op),
-                               op == kMremap ? " (the moved folio is fixed, or leaves lazy mode)" : ""),
+          .claim = fmt::format("{} keeps the invariant{}", step.what,
+                               step.op == kMremap ? " (the moved folio is fixed, or leaves lazy mode)" : ""),
           .thread = d.thread,
-          .state = [mode, op](Goal& g) {
+          .state = [mode, op = step.op, fixed = step.fixed](Goal& g) {
             const State s = any_state(g);
             const z3::expr index = g.word("index");
             g.assume(invariant(s, index, mode));
-            g.claim(invariant(one_step(g, s, op, mode), index, mode));
+            g.claim(invariant(one_step(g, s, op, mode, fixed), index, mode));
           },
       });
     }
@@ -231,16 +262,97 @@ std::vector<Obligation> search_obligations() {
     });
   }
 
+  // The arena search with the unfixed swap entry, unrolled, one op sequence
+  // per obligation: the first fault, every single op, and every pair of ops
+  // the arena allows, so that together they are every run of up to two
+  // ops. The pairs it does not allow have no run, and three obligations show
+  // that; the shortest run that loses the page is a split then an mremap
+  // (search.unfixed_entry_live_root, the trace).
+  const char* unfixed_thread =
+      "seed 003: \"We first upgrade the VMA, and then fix folio->mapping in move_ptes()\" (lazy-design.md S11)";
+  constexpr Mode kArena = Mode::kUnfixedInArena;
   table.push_back({
-      .name = "search.unfixed_entry_live_root",
-      .expected = Verdict::kCounterexample,
-      .claim = "with a swapped-out page left unfixed by mremap, some short op sequence loses the page while its root is live",
-      .thread = "seed 003: \"We first upgrade the VMA, and then fix folio->mapping in move_ptes()\" (lazy-design.md S11)",
-      .state = [](Goal& g) { no_missed_page(g, search::Mode::kUnfixedInArena); },
-      .bounds = {1, 2, 3, kBound},
-      .describe = describe_run,
-      .trace = run_trace,
+      .name = "search.unfixed.first_fault_finds_the_page",
+      .expected = Verdict::kProved,
+      .claim = "at the first fault, in the arena, the lazy walk finds the page",
+      .thread = unfixed_thread,
+      .state = [](Goal& g) { no_missed_page(g, kArena); },
   });
+  for (Op op : {kSplit, kMerge, kMremap, kGrow})
+    table.push_back({
+        .name = fmt::format("search.unfixed.{}_keeps_the_page", op_name(op)),
+        .expected = Verdict::kProved,
+        .claim = fmt::format("with a swapped-out page left unfixed by mremap, no single {} in the arena loses the "
+                             "page while its root is live", op_name(op)),
+        .thread = unfixed_thread,
+        .state = [op](Goal& g) { no_missed_page(g, kArena, {{op}}); },
+        .bounds = {1},
+    });
+  // A split in the arena is an mprotect of the piece away from the page, on
+  // the root's own VMA, so none follows a split or an mremap (which leave
+  // the page's VMA apart from the root); and no new anonymous VMA continues
+  // the pgoffs of a moved one, whose base is no longer 0.
+  struct Pair {
+    Op first, second;
+  };
+  for (const Pair& pair : std::vector<Pair>{{kSplit, kSplit}, {kMremap, kSplit}, {kMremap, kMerge}})
+    table.push_back({
+        .name = fmt::format("search.unfixed.no_{}_after_{}", op_name(pair.second), op_name(pair.first)),
+        .expected = Verdict::kProved,
+        .claim = fmt::format("in the arena, no {} can follow a {}", op_name(pair.second), op_name(pair.first)),
+        .thread = unfixed_thread,
+        .state = [pair](Goal& g) {
+          const Run run = first_fault(g, kArena);
+          g.claim(!op_allowed(g, one_step(g, run.states[0], pair.first, kArena), 2, pair.second, kArena));
+        },
+    });
+  // Every pair the arena allows. The two largest are two obligations each:
+  // a merge after a split, as the page's VMA merges with a new VMA or back
+  // with the root's (an arena merge is never of the root's VMA), and a
+  // merge after a merge, with a new VMA before or after the page's VMA
+  // (after a merge the root is still the page's VMA, so no other case).
+  struct TwoOps {
+    Op first, second;
+    const char* name;  // "split_then_merge_with_the_root" -> search.unfixed.<name>_keeps_the_page
+    Fixed second_fixed;
+  };
+  std::vector<TwoOps> pairs;
+  for (Op first : {kSplit, kMerge, kMremap, kGrow})
+    for (Op second : {kSplit, kMerge, kMremap, kGrow}) {
+      if ((second == kSplit && (first == kSplit || first == kMremap)) || (first == kMremap && second == kMerge))
+        continue;  // no run: the no_*_after_* obligations above
+      if (first == kSplit && second == kMerge) {
+        pairs.push_back({first, second, "split_then_merge_with_a_new_vma", {{"n_is_root", false}}});
+        pairs.push_back({first, second, "split_then_merge_with_the_root", {{"n_is_root", true}}});
+        continue;
+      }
+      if (first == kMerge && second == kMerge) {  // the root is still m's struct: a new VMA either side
+        pairs.push_back({first, second, "merge_then_merge_with_a_new_prev", {{"n_before", true}}});
+        pairs.push_back({first, second, "merge_then_merge_with_a_new_next", {{"n_before", false}}});
+        continue;
+      }
+      pairs.push_back({first, second, nullptr, {}});
+    }
+  for (const TwoOps& pair : pairs) {
+    const bool lost = pair.first == kSplit && pair.second == kMremap;
+    const std::string what =
+        pair.name ? std::string(pair.name) : fmt::format("{}_then_{}", op_name(pair.first), op_name(pair.second));
+    std::string words = what;
+    std::replace(words.begin(), words.end(), '_', ' ');
+    table.push_back({
+        .name = lost ? std::string("search.unfixed_entry_live_root") : fmt::format("search.unfixed.{}_keeps_the_page", what),
+        .expected = lost ? Verdict::kCounterexample : Verdict::kProved,
+        .claim = lost ? std::string("with a swapped-out page left unfixed by mremap, a split then an mremap loses "
+                                    "the page while its root is live (the shortest run that does)")
+                      : fmt::format("with a swapped-out page left unfixed by mremap, no {} in the arena loses the "
+                                    "page while its root is live", words),
+        .thread = unfixed_thread,
+        .state = [pair](Goal& g) { no_missed_page(g, kArena, {{pair.first}, {pair.second, pair.second_fixed}}); },
+        .bounds = {2},
+        .describe = lost ? std::function<std::vector<std::string>(const Values&)>(describe_run) : nullptr,
+        .trace = lost ? std::function<std::string(const Values&)>(run_trace) : nullptr,
+    });
+  }
 
   return table;
 }
@@ -252,7 +364,11 @@ Obligation search::forced_arena_search(const std::vector<Op>& ops) {
       .name = name,
       .expected = Verdict::kCounterexample,
       .claim = "the arena search with its ops fixed",
-      .state = [ops](Goal& g) { no_missed_page(g, Mode::kUnfixedInArena, ops); },
+      .state = [ops](Goal& g) {
+        std::vector<Forced> forced;
+        for (Op op : ops) forced.push_back({op});
+        no_missed_page(g, Mode::kUnfixedInArena, forced);
+      },
       .bounds = {static_cast<unsigned>(ops.size())},
       .describe = describe_run,
       .trace = run_trace,

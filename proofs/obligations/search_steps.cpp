@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 namespace rmc::proofs::search {
 
 std::string_view op_name(uint64_t op) {
@@ -48,13 +50,21 @@ struct Operands {
   z3::expr grow;                                                      // grow
 };
 
-Operands operands(Goal& g, unsigned i, Mode mode) {
+// The operands of step i; a forced op is a constant, and so is each choice
+// in `fixed`.
+Operands operands(Goal& g, unsigned i, Mode mode, const Fixed& fixed, std::optional<Op> op) {
   auto w = [&](const char* name) { return g.word(fmt::format("step{}.{}", i, name)); };
-  auto f = [&](const char* name) { return g.flag(fmt::format("step{}.{}", i, name)); };
+  // A fixed choice is a constant, so that choose() leaves no term of the
+  // other side behind.
+  auto f = [&](const char* name) {
+    for (const auto& [fixed_name, value] : fixed)
+      if (fixed_name == name) return g.ctx().bool_val(value);
+    return g.flag(fmt::format("step{}.{}", i, name));
+  };
   const bool arena = mode == Mode::kUnfixedInArena;
   const z3::expr n_start = w("n_start");
   // In the arena every op is on m: no on_root choice at all.
-  Operands o{w("op"),        arena ? g.ctx().bool_val(false) : f("on_root"),
+  Operands o{op ? g.ctx().bv_val(static_cast<uint64_t>(*op), 64) : w("op"),        arena ? g.ctx().bool_val(false) : f("on_root"),
              w("at"),        f("keep_upper"),
              n_start,        w("n_end"),
              // A fresh anonymous neighbour in a trace is an mmap: pgoff = start.
@@ -215,14 +225,21 @@ void root_rule(Goal& g, const State& s, const Operands& o, Mode mode) {
   if (mode != Mode::kUnfixedInArena) g.assume(z3::implies(o.on_root, !s.same && s.r_live));
 }
 
-// Step i of an unrolled run: any op, chosen by the solver.
-State unrolled_step(Goal& g, const State& s, unsigned i, Mode mode, const std::vector<Op>& forced) {
-  const Operands o = operands(g, i, mode);
+// Step i of an unrolled run: any op, chosen by the solver (kSkip included,
+// so that a run of N steps covers the shorter ones), or the op `forced`
+// fixes, of which only the transition is built.
+State unrolled_step(Goal& g, const State& s, unsigned i, Mode mode, const Forced* forced) {
+  const Operands o = operands(g, i, mode, forced ? forced->fixed : Fixed{},
+                              forced ? std::optional<Op>(forced->op) : std::nullopt);
+  root_rule(g, s, o, mode);
+  if (forced) {
+    const Transition tr = transition(s, o, forced->op, mode);
+    g.assume(tr.ok);
+    return tr.next;
+  }
   z3::context& c = g.ctx();
   auto is = [&](Op op) { return o.op == c.bv_val(static_cast<uint64_t>(op), 64); };
   g.assume(z3::ule(o.op, c.bv_val(static_cast<uint64_t>(kGrow), 64)));
-  if (i <= forced.size()) g.assume(is(forced[i - 1]));
-  root_rule(g, s, o, mode);
   const State after = declare_state(g, i);
   for (Op op : {kSkip, kSplit, kMerge, kMremap, kGrow}) {
     const Transition tr = transition(s, o, op, mode);
@@ -246,10 +263,10 @@ Run first_fault(Goal& g, Mode mode) {
           index_of(m, page)};  // __folio_set_anon at the first fault
 }
 
-Run encode(Goal& g, Mode mode, const std::vector<Op>& forced) {
+Run encode(Goal& g, Mode mode, const std::vector<Forced>& forced) {
   Run run = first_fault(g, mode);
   for (unsigned i = 1; i <= g.bound(); i++)
-    run.states.push_back(unrolled_step(g, run.states.back(), i, mode, forced));
+    run.states.push_back(unrolled_step(g, run.states.back(), i, mode, i <= forced.size() ? &forced[i - 1] : nullptr));
   return run;
 }
 
@@ -293,12 +310,19 @@ z3::expr invariant(const State& s, const z3::expr& index, Mode mode) {
          z3::implies(!s.same && s.r_live, z3::ult(s.r.start, s.r.end) && disjoint(s.m, s.r));
 }
 
-State one_step(Goal& g, const State& s, Op op, Mode mode) {
-  const Operands o = operands(g, 1, mode);
+State one_step(Goal& g, const State& s, Op op, Mode mode, const Fixed& fixed) {
+  const Operands o = operands(g, 1, mode, fixed, std::nullopt);
   root_rule(g, s, o, mode);
   const Transition tr = transition(s, o, op, mode);
   g.assume(tr.ok);
   return tr.next;
+}
+
+z3::expr op_allowed(Goal& g, const State& s, unsigned i, Op op, Mode mode) {
+  const Operands o = operands(g, i, mode, {}, op);
+  z3::expr ok = transition(s, o, op, mode).ok;
+  if (mode != Mode::kUnfixedInArena) ok = ok && z3::implies(o.on_root, !s.same && s.r_live);  // root_rule
+  return ok;
 }
 
 }  // namespace rmc::proofs::search

@@ -49,6 +49,7 @@
 #pragma once
 
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "proofs/obligation.h"
@@ -71,11 +72,23 @@ struct Run {
   z3::expr index;             // folio->index
 };
 
+// Some of an op's choices fixed ({"on_root", true}, {"n_is_root", false}):
+// one case of the op, for an obligation that covers that case alone. A
+// fixed choice is a constant, so the terms of the other cases are not built.
+using Fixed = std::vector<std::pair<std::string_view, bool>>;
+
+// A step whose op (and perhaps some of its choices) an obligation fixes.
+struct Forced {
+  Op op;
+  Fixed fixed = {};
+};
+
 // Bounded model checking: declares the variables of g.bound() steps
 // ("step1.op", "step1.at", ..., "state1.m.start", ...), assumes every step
-// valid, and returns the states. forced[i], if given, fixes the op of step
-// i + 1.
-Run encode(Goal& g, Mode mode, const std::vector<Op>& forced = {});
+// valid, and returns the states. forced[i], if given, is step i + 1 (then
+// only its op's transition is built); the other steps take any op, or
+// none (kSkip), so that g.bound() steps cover the shorter runs too.
+Run encode(Goal& g, Mode mode, const std::vector<Forced>& forced = {});
 
 // The page is not found where it is: by the lazy walk (root address and
 // acceptance test) while the folio is lazy, by the eager walk (vma_address,
@@ -95,8 +108,14 @@ State any_state(Goal& g);
 // and while the folio is lazy m has the root's base (base 0 for variant (c));
 // the root is m's struct or a VMA apart from m.
 z3::expr invariant(const State& s, const z3::expr& index, Mode mode);
-// One op from `s`, with free operands ("step1.at", ...), assumed valid.
-State one_step(Goal& g, const State& s, Op op, Mode mode);
+// One op from `s`, with free operands ("step1.at", ...), assumed valid;
+// the choices in `fixed` are constants.
+State one_step(Goal& g, const State& s, Op op, Mode mode, const Fixed& fixed = {});
+
+// Whether `op` can run from `s` as step i for some operands ("step<i>.at",
+// ...): its conditions, not assumed. An obligation claims the negation to
+// show that no run has that op there.
+z3::expr op_allowed(Goal& g, const State& s, unsigned i, Op op, Mode mode);
 
 // An arena search whose ops are fixed, expecting a counterexample with a
 // trace (search.cpp): the tests replay every op shape the trace writer knows.

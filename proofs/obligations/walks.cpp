@@ -161,7 +161,9 @@ std::vector<Obligation> walk_obligations() {
       .claim = "without do_mmap's EOVERFLOW check (pgoff + pages must not wrap) the interval query misses a mapping VMA",
       .thread = "mm/mmap.c do_mmap: \"offset overflow?\" ((pgoff + (len >> PAGE_SHIFT)) < pgoff => -EOVERFLOW)",
       .state = [](Goal& g) { g.claim(eager_query_finds(g, true)); },
-      .no_trace = "the kernel refuses such a VMA (EOVERFLOW) and anonymous pgoffs in the model are arena pages",
+      .no_trace = "the kernel refuses such a VMA (EOVERFLOW) and anonymous pgoffs in the model are arena pages; the "
+                  "same miss, with pgoffs that wrap through a stack growth instead, is the trace of "
+                  "stack.unguarded_growth_wraps_pgoffs",
   });
 
   return table;

@@ -1,0 +1,25 @@
+; rmapcheck prove: obligation search.unfixed.first_fault_finds_the_page
+; claim: at the first fault, in the arena, the lazy walk finds the page
+; expected: proved (the query, hypotheses and negated claim, is unsat)
+; search.unfixed.first_fault_finds_the_page
+(set-info :status unsat)
+(set-logic QF_BV)
+(declare-fun start () (_ BitVec 64))
+(declare-fun end () (_ BitVec 64))
+(declare-fun page () (_ BitVec 64))
+(assert
+ (let ((?x45 (bvsub (bvadd start (bvsub end start)) (_ bv1 64))))
+ (let ((?x10 (bvsub page start)))
+ (let ((?x27 (bvadd start ?x10)))
+ (let (($x48 (and (bvule start (bvsub (bvadd ?x27 (_ bv1 64)) (_ bv1 64))) (bvule ?x27 ?x45))))
+ (let ((?x9 (bvsub end start)))
+ (let (($x43 (and (bvult (bvsub (bvadd start (bvsub ?x27 start)) start) ?x9) (= (bvadd start (bvsub ?x27 start)) page))))
+ (let (($x33 (and (bvult (bvsub (bvadd (bvsub start start) ?x27) start) ?x9) (= (bvsub start start) (bvsub start start)))))
+ (let (($x54 (ite true (not (and $x33 (= (bvadd (bvsub start start) ?x27) page))) (not (and $x43 (=> (bvule start ?x45) $x48))))))
+ (let (($x57 (and true (not (and $x54 true)))))
+ (let (($x58 (not $x57)))
+ (let (($x23 (and (and (and (bvule (_ bv1 64) ?x9) (bvule ?x9 (_ bv64 64))) (bvule (_ bv256 64) start)) (bvult start (_ bv4096 64)))))
+ (let (($x26 (and $x23 (bvule ?x9 (bvsub (_ bv4096 64) start)))))
+ (let (($x12 (and (bvult start end) (bvult ?x10 ?x9))))
+ (and $x12 $x26 $x58)))))))))))))))
+(check-sat)

@@ -1,0 +1,25 @@
+; rmapcheck prove: obligation search.unfixed.no_split_after_split
+; claim: in the arena, no split can follow a split
+; expected: proved (the query, hypotheses and negated claim, is unsat)
+; search.unfixed.no_split_after_split
+(set-info :status unsat)
+(set-logic QF_BV)
+(declare-fun step2.keep_upper () Bool)
+(declare-fun page () (_ BitVec 64))
+(declare-fun step2.at () (_ BitVec 64))
+(declare-fun step1.keep_upper () Bool)
+(declare-fun step1.at () (_ BitVec 64))
+(declare-fun end () (_ BitVec 64))
+(declare-fun start () (_ BitVec 64))
+(assert
+ (let (($x63 (and true (= (bvule step1.at page) step1.keep_upper))))
+ (let (($x84 (and (bvult (ite (bvule step1.at page) step1.at start) step2.at) (bvult step2.at (ite (bvule step1.at page) end step1.at)))))
+ (let (($x87 (and (and $x84 $x63) (and (distinct (bvule step2.at page) step2.keep_upper) true))))
+ (let (($x88 (not $x87)))
+ (let (($x27 (not $x88)))
+ (let (($x54 (and (and (and (bvult start step1.at) (bvult step1.at end)) true) (and (distinct (bvule step1.at page) step1.keep_upper) true))))
+ (let (($x18 (and (bvule (_ bv1 64) (bvsub end start)) (bvule (bvsub end start) (_ bv64 64)))))
+ (let (($x26 (and (and (and $x18 (bvule (_ bv256 64) start)) (bvult start (_ bv4096 64))) (bvule (bvsub end start) (bvsub (_ bv4096 64) start)))))
+ (let (($x12 (and (bvult start end) (bvult (bvsub page start) (bvsub end start)))))
+ (and $x12 $x26 $x54 $x27)))))))))))
+(check-sat)
