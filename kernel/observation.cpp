@@ -81,14 +81,7 @@ char label_char(int label) {
 // gives the character of one column.
 template <class RowFn>
 std::string draw(const Observation& o, int rows, RowFn row) {
-  std::string out;
-  const std::vector<PageSpan> spans = spans_to_draw(o);
-  if (spans.empty()) return "          (no VMAs)\n";
-  for (size_t s = 0; s < spans.size(); s++) {
-    const PageNo start = spans[s].start;
-    const PageNo width = std::min(spans[s].end - start, kMaxPictureWidth);
-    if (s > 0) out += "          ...\n";
-    out += fmt::format("          {}\n", layout_ruler(start, width));
+  return draw_spans(spans_to_draw(o), [&](PageNo start, PageNo width, std::string& out) {
     for (size_t pi = 0; pi < o.processes.size(); pi++) {
       const ProcessView& p = o.processes[pi];
       std::vector<std::string> lines(rows, std::string(width, ' '));
@@ -103,10 +96,7 @@ std::string draw(const Observation& o, int rows, RowFn row) {
       for (int r = 0; r < rows; r++)
         out += r == 0 ? fmt::format("  {:<8}{}\n", process_name(p.pid), lines[r]) : fmt::format("          {}\n", lines[r]);
     }
-    if (spans[s].end - start > width)
-      out += fmt::format("          (cut at {} pages; the range ends at {})\n", width, hex(spans[s].end));
-  }
-  return out;
+  });
 }
 
 }  // namespace

@@ -64,15 +64,24 @@ std::string layout_ruler(PageNo start, PageNo width) {
   return line;
 }
 
-std::string render_layout(const World& w) {
-  std::string out;
-  const std::vector<PageSpan> spans = spans_to_draw(w);
+std::string draw_spans(const std::vector<PageSpan>& spans,
+                       const std::function<void(PageNo start, PageNo width, std::string& out)>& rows) {
   if (spans.empty()) return "          (no VMAs)\n";
+  std::string out;
   for (size_t s = 0; s < spans.size(); s++) {
     const PageNo start = spans[s].start;
     const PageNo width = std::min(spans[s].end - start, kMaxPictureWidth);
     if (s > 0) out += "          ...\n";
     out += fmt::format("          {}\n", layout_ruler(start, width));
+    rows(start, width, out);
+    if (spans[s].end - start > width)
+      out += fmt::format("          (cut at {} pages; the range ends at {})\n", width, hex(spans[s].end));
+  }
+  return out;
+}
+
+std::string render_layout(const World& w) {
+  return draw_spans(spans_to_draw(w), [&](PageNo start, PageNo width, std::string& out) {
     for (uint8_t p = 0; p < kMaxProcesses; p++) {
       const Process& proc = w.proc(ProcessId{p});
       if (!proc.live()) continue;
@@ -91,10 +100,7 @@ std::string render_layout(const World& w) {
       out += fmt::format("  {:<8}{}\n", process_name(ProcessId{p}), vmas);
       out += fmt::format("          {}\n", ptes);
     }
-    if (spans[s].end - start > width)
-      out += fmt::format("          (cut at {} pages; the range ends at {})\n", width, hex(spans[s].end));
-  }
-  return out;
+  });
 }
 
 std::string render_vma_table(const World& w) {

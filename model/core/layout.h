@@ -12,6 +12,7 @@
 //   s swap entry                 m migration entry          . none
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,11 @@ std::vector<PageSpan> join_spans(std::vector<PageSpan> ranges);
 // Address labels every 16 pages; the first is always whole, even if wider
 // than a narrow picture.
 std::string layout_ruler(PageNo start, PageNo width);
+// The frame of a picture over these spans: "..." between spans, a ruler
+// above each, a note where a span was cut at kMaxPictureWidth; in between,
+// rows(start, width, out) appends each process's rows for one span.
+std::string draw_spans(const std::vector<PageSpan>& spans,
+                       const std::function<void(PageNo start, PageNo width, std::string& out)>& rows);
 
 // Pictures of every live process, over the address ranges that hold VMAs.
 std::string render_layout(const World& w);
