@@ -328,6 +328,8 @@ Op sample_op(const OpSpec& spec) {
       case Operand::kMremapFlags: op.flags = kMremapMaymove | kMremapFixed; break;
       case Operand::kAdvice: op.advice = Advice::kWipeonfork; break;
       case Operand::kChild: op.child = ProcessId{5}; break;
+      case Operand::kFilePgoff: op.pgoff = 0x123456789; break;
+      case Operand::kShift: op.shift = 3; break;
     }
   }
   return op;
@@ -499,10 +501,10 @@ const std::vector<BadTrace>& bad_traces() {
       // Ops and processes.
       {"unknown op", H + "P0 mmapp 0x100 1 rw\n",
        "t:2: unknown op 'mmapp' (ops: mmap munmap mprotect mlock munlock madvise read write fork exit mremap "
-       "migrate brk split_folio)"},
+       "migrate brk split_folio mmap_zero exec)"},
       {"op name in capitals", H + "P0 EXIT\n",
        "t:2: unknown op 'EXIT' (ops: mmap munmap mprotect mlock munlock madvise read write fork exit mremap "
-       "migrate brk split_folio)"},
+       "migrate brk split_folio mmap_zero exec)"},
       {"process P9", H + "P9 exit\n", "t:2: bad process 'P9' (P0-P7)"},
       {"process P8", H + "P8 exit\n", "t:2: bad process 'P8' (P0-P7)"},
       {"process Q0", H + "Q0 exit\n", "t:2: 'Q0': expected 'P<n> OP ...', 'option' or 'expect'"},
@@ -601,7 +603,7 @@ const std::vector<BadTrace>& bad_traces() {
       {"option after an exit", H + "P0 fork P1\nP1 exit\noption bug B3\n",
        "t:4: option lines must come before the first op"},
       {"unknown option", H + "option thp on\n",
-       "t:2: unknown option 'thp' (large_folio_order swapcache_after_pageout stack_pgoff_guard bug lazy.* cowctx.*)"},
+       "t:2: unknown option 'thp' (large_folio_order swapcache_after_pageout stack_pgoff_guard mmap_pgoff_check bug lazy.* cowctx.*)"},
       {"option without value", H + "option large_folio_order\n", "t:2: syntax: option NAME VALUE"},
       {"option with two values", H + "option bug B3 B4\n", "t:2: syntax: option NAME VALUE"},
       {"folio order too big", H + "option large_folio_order 10\n", "t:2: large_folio_order must be 0-9, not '10'"},

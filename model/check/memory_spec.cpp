@@ -38,6 +38,7 @@ void MemorySpec::apply(const Op& op, const World& before, PageNo mremap_target) 
   const ProcessId pid = op.pid;
   switch (op.kind) {
     case OpKind::kMmap:
+    case OpKind::kMmapZero:
     case OpKind::kMunmap: erase(pid, op.addr, op.addr + op.len); break;
     case OpKind::kMadvise:
       if (op.advice == Advice::kDontneed) erase(pid, op.addr, op.addr + op.len);
@@ -46,7 +47,8 @@ void MemorySpec::apply(const Op& op, const World& before, PageNo mremap_target) 
       if (op.addr < before.proc(pid).brk && op.addr >= before.proc(pid).start_brk)
         erase(pid, op.addr, before.proc(pid).brk);
       break;
-    case OpKind::kExit: pages_[idx(pid)].clear_all(); break;
+    case OpKind::kExit:
+    case OpKind::kExec: pages_[idx(pid)].clear_all(); break;  // exec: the stack's writes come after
     case OpKind::kFork: {
       auto& child = pages_[idx(op.child)];
       child.clear_all();

@@ -156,6 +156,16 @@ class Shrinker {
         out.push_back(o);
       }
     }
+    if (has(Operand::kFilePgoff) && op.pgoff != op.addr) {
+      Op o = op;
+      o.pgoff = op.addr;  // base 0, as an anonymous mapping has
+      out.push_back(o);
+    }
+    if (has(Operand::kShift) && op.shift > 1) {
+      Op o = op;
+      o.shift = 1;
+      out.push_back(o);
+    }
     if (has(Operand::kProt) && op.prot != (kProtRead | kProtWrite)) {
       Op o = op;
       o.prot = kProtRead | kProtWrite;

@@ -38,6 +38,7 @@ nlohmann::json step_json(const World& w, size_t step, const TraceLine& line, con
       const Vma& v = w.vma(id);
       vmas.push_back({{"start", v.start}, {"end", v.end}, {"prot", prot_name(v.prot)}, {"pgoff", v.pgoff},
                       {"anon_vma", v.faulted()}, {"anon", w.policy().describe_anon(w, id)}});
+      if (v.flags & kVmFileDevZero) vmas.back()["file"] = "/dev/zero";  // only mmap_zero's VMAs have one
     }
     nlohmann::json pages = nlohmann::json::array();
     for (const PageTable::Entry& e : proc.pt.entries()) {

@@ -38,6 +38,15 @@ inline constexpr uint32_t kMaxVmasPerProcess = 65530;
 // Length of a trace line, in characters.
 inline constexpr uint32_t kMaxLineChars = 4096;
 
+// The largest file offset, in pages, mmap_zero accepts (option
+// mmap_pgoff_check on). mmap(2) takes the offset in bytes, so a 64-bit
+// kernel's vm_pgoff is below 2^52; the kernel oracle adds the arena's base
+// page (below 2^36) to it, and 2^51 leaves room for that.
+inline constexpr uint64_t kMaxFilePgoff = (uint64_t{1} << 51) - 1;
+
+// The largest shift of an exec op: how far relocate_vma_down moves the stack.
+inline constexpr uint64_t kMaxExecShift = 256;
+
 // The kernel's default stack_guard_gap: 256 pages.
 inline constexpr uint64_t kStackGuardGapPages = 256;
 

@@ -71,11 +71,16 @@ void World::copy_page_range(VmaId child_vma, VmaId parent_vma) {
   }
 }
 
+void World::exit(ProcessId pid) {
+  assert(proc(pid).live());
+  exit_mmap(pid);
+  proc(pid).state = ProcessState::kExited;
+}
+
 // exit_mmap: zap every VMA, then unlink their anon state in address order,
 // then free them.
-void World::exit(ProcessId pid) {
+void World::exit_mmap(ProcessId pid) {
   Process& p = proc(pid);
-  assert(p.live());
   policy_->exit_mm(*this, pid);
   const std::vector<VmaId>& vmas = p.vmas;
   for (VmaId id : vmas) zap_range(pid, vma(id).start, vma(id).end);
@@ -84,7 +89,6 @@ void World::exit(ProcessId pid) {
     if (vma(id).faulted()) policy_->unlink(*this, id);
   for (VmaId id : vmas) vma_free(id);
   p.vmas.clear();
-  p.state = ProcessState::kExited;
 }
 
 }  // namespace rmc

@@ -117,6 +117,7 @@ std::string render_vma_table(const World& w) {
       if (v.flags & kVmWipeonfork) flags += " wipeonfork";
       if (v.flags & kVmLocked) flags += " locked";
       if (v.flags & kVmGrowsdown) flags += " growsdown";
+      if (v.flags & kVmFileDevZero) flags += " /dev/zero";
       out += fmt::format("  {} {} [{}, {}) {:<4} pgoff {}{}  anon {}\n", process_name(ProcessId{p}),
                          vma_letter(i, v.faulted()), hex(v.start), hex(v.end), prot_name(v.prot), hex(v.pgoff),
                          flags, w.policy().describe_anon(w, v.id));

@@ -78,14 +78,36 @@ VmaId World::map_anon_range(ProcessId pid, PageNo addr, PageNo len, uint8_t prot
   return id;
 }
 
-void World::mmap(ProcessId pid, PageNo addr, PageNo len, uint8_t prot, uint8_t mmap_flags) {
+namespace {
+
+// do_mmap's vm_flags for a MAP_PRIVATE mapping (calc_vm_flag_bits and
+// accountable_mapping: private writable memory is committed unless NORESERVE).
+VmFlags private_mapping_flags(uint8_t prot, uint8_t mmap_flags) {
   VmFlags flags = 0;
   if (mmap_flags & kMapNoreserve) flags |= kVmNoreserve;
   if (mmap_flags & kMapGrowsdown) flags |= kVmGrowsdown;
   if (mmap_flags & kMapLocked) flags |= kVmLocked;
-  // accountable_mapping: private writable memory is committed unless NORESERVE.
   if ((prot & kProtWrite) && !(flags & kVmNoreserve)) flags |= kVmAccount;
-  VmaId id = map_anon_range(pid, addr, len, prot, flags, geom::new_anon_pgoff(addr));
+  return flags;
+}
+
+}  // namespace
+
+void World::mmap(ProcessId pid, PageNo addr, PageNo len, uint8_t prot, uint8_t mmap_flags) {
+  VmaId id = map_anon_range(pid, addr, len, prot, private_mapping_flags(prot, mmap_flags),
+                            geom::new_anon_pgoff(addr));
+  if (mmap_flags & (kMapLocked | kMapPopulate)) populate(id, addr, addr + len);
+}
+
+// mmap(MAP_PRIVATE | MAP_FIXED) of /dev/zero at file page `pgoff`: the file's
+// mmap_zero() turns the VMA anonymous (vma_set_anonymous), so from here on it
+// is an anonymous VMA in every way but two: vm_pgoff is the file offset, not
+// vm_start (its base need not be 0, and may wrap: S19), and vm_file is set,
+// so it merges only with /dev/zero neighbours whose offsets continue it.
+void World::mmap_zero(ProcessId pid, PageNo addr, PageNo len, uint8_t prot, uint8_t mmap_flags,
+                      PageNo pgoff) {
+  VmaId id = map_anon_range(pid, addr, len, prot, private_mapping_flags(prot, mmap_flags) | kVmFileDevZero,
+                            pgoff);
   if (mmap_flags & (kMapLocked | kMapPopulate)) populate(id, addr, addr + len);
 }
 

@@ -27,6 +27,9 @@ enum class OpKind : uint8_t {
   kMigrate,
   kBrk,
   kSplitFolio,
+  // Added in op codec version 2 (op_codec.h): version 1 inputs never decode to them.
+  kMmapZero,
+  kExec,
   kCount,
 };
 
@@ -41,6 +44,8 @@ struct Op {
   uint8_t flags = 0;     // MmapFlag / MremapFlag bits
   Advice advice = Advice::kDontneed;
   ProcessId child{0};    // fork
+  PageNo pgoff = 0;      // mmap_zero: the file offset in pages, which becomes vm_pgoff
+  PageNo shift = 0;      // exec: pages relocate_vma_down moves the new stack down
 
   bool operator==(const Op&) const = default;
 };

@@ -14,7 +14,8 @@ constexpr uint32_t kFolioOrders[] = {0, 2, 4, 0};
 size_t operand_width(Operand operand) {
   switch (operand) {
     case Operand::kAddr:
-    case Operand::kNewAddr: return 2;
+    case Operand::kNewAddr:
+    case Operand::kFilePgoff: return 2;
     default: return 1;
   }
 }
@@ -40,11 +41,14 @@ class Reader {
 DecodedInput decode_ops(const uint8_t* data, size_t size) {
   DecodedInput out;
   Reader in(data, size);
-  if (!in.has(2) || in.byte() != kCodecVersion) return out;
+  if (!in.has(2)) return out;
+  const uint8_t version = in.byte();
+  if (version != 1 && version != kCodecVersion) return out;
   const uint8_t options = in.byte();
   out.options.large_folio_order = kFolioOrders[options & 3];
   out.options.swapcache_after_pageout = !(options & 4);
-  constexpr size_t kinds = static_cast<size_t>(OpKind::kCount);
+  static_assert(static_cast<size_t>(OpKind::kMmapZero) == kCodecV1Kinds);
+  const size_t kinds = version == 1 ? kCodecV1Kinds : static_cast<size_t>(OpKind::kCount);
   while (out.ops.size() < kMaxDecodedOps && in.has(2)) {
     Op op;
     op.kind = static_cast<OpKind>(in.byte() % kinds);
@@ -64,6 +68,8 @@ DecodedInput decode_ops(const uint8_t* data, size_t size) {
         case Operand::kMremapFlags: op.flags = in.byte() & 7; break;
         case Operand::kAdvice: op.advice = static_cast<Advice>(in.byte() % static_cast<uint8_t>(Advice::kCount)); break;
         case Operand::kChild: op.child = ProcessId{static_cast<uint8_t>(in.byte() % kMaxProcesses)}; break;
+        case Operand::kFilePgoff: op.pgoff = in.word(); break;
+        case Operand::kShift: op.shift = 1 + in.byte(); break;
       }
     }
     if (op.kind == OpKind::kMremap && !(op.flags & kMremapFixed)) op.new_addr = 0;
@@ -77,11 +83,12 @@ std::optional<std::string> encode_ops(const std::vector<Op>& ops, const ModelOpt
   uint8_t option_byte = 0;
   for (uint8_t i = 0; i < 3; i++)
     if (kFolioOrders[i] == options.large_folio_order) option_byte = i;
-  if (kFolioOrders[option_byte] != options.large_folio_order || options.bugs || !(options.lazy == LazyOptions{}) ||
+  if (kFolioOrders[option_byte] != options.large_folio_order || options.bugs ||
+      !options.stack_pgoff_guard || !options.mmap_pgoff_check || !(options.lazy == LazyOptions{}) ||
       !(options.cowctx == CowContextOptions{}))
     return std::nullopt;
   for (const Op& op : ops)
-    if (op.len > 256 || op.new_len > 256) return std::nullopt;
+    if (op.len > 256 || op.new_len > 256 || op.pgoff > 0xffff) return std::nullopt;
   if (!options.swapcache_after_pageout) option_byte |= 4;
   out += static_cast<char>(kCodecVersion);
   out += static_cast<char>(option_byte);
@@ -104,6 +111,8 @@ std::optional<std::string> encode_ops(const std::vector<Op>& ops, const ModelOpt
         case Operand::kMremapFlags: out += static_cast<char>(op.flags); break;
         case Operand::kAdvice: out += static_cast<char>(static_cast<uint8_t>(op.advice)); break;
         case Operand::kChild: out += static_cast<char>(idx(op.child)); break;
+        case Operand::kFilePgoff: word(op.pgoff); break;
+        case Operand::kShift: out += static_cast<char>(op.shift - 1); break;
       }
     }
   }

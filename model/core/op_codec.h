@@ -4,9 +4,10 @@
 // table (each op: a kind byte, a process byte, then each operand in the
 // table's order with a fixed width), so a mutated byte changes one operand
 // of one op, and a corpus trace has an exact byte form (a seed). Format
-// version 1:
+// version 2 (version 1 is the same with the 14 ops before mmap_zero: a
+// version 1 input decodes as it always did):
 //
-//   byte 0   version (1); inputs of another version decode to nothing
+//   byte 0   version (2, or 1); inputs of another version decode to nothing
 //   byte 1   options: bits 0-1 large_folio_order (0, 2, 4, 0),
 //            bit 2 swapcache_after_pageout off
 //   then ops, each: kind % kinds, pid % processes, operands:
@@ -14,6 +15,9 @@
 //     LEN, NEWLEN    1 byte, 1 + value
 //     PROT           1 byte, & 7;  MMAP/MREMAP FLAGS 1 byte, masked
 //     ADVICE         1 byte, % advices;  CHILD 1 byte, % processes
+//     PGOFF          2 bytes little endian, the file page offset (0-0xffff,
+//                    below or above ADDR: bases that wrap and bases that do not)
+//     SHIFT          1 byte, 1 + value
 //   (NEWADDR is always encoded, and used only with the 'fixed' flag.)
 // A truncated last op is dropped. Decoding never fails: ops that are not
 // well-formed are dropped here, ops that are not valid in the world are
@@ -29,7 +33,9 @@
 
 namespace rmc {
 
-inline constexpr uint8_t kCodecVersion = 1;
+inline constexpr uint8_t kCodecVersion = 2;
+// Op kinds each version knows: the first N rows of the op table.
+inline constexpr size_t kCodecV1Kinds = 14;
 // Ops decoded from one input at most.
 inline constexpr size_t kMaxDecodedOps = 256;
 
@@ -40,8 +46,9 @@ struct DecodedInput {
 
 DecodedInput decode_ops(const uint8_t* data, size_t size);
 // The bytes that decode to `ops` with `options`; nothing if the codec cannot
-// express them (a length above 256, large_folio_order other than 0, 2, 4,
-// bug or lazy options).
+// express them (a length above 256, a file offset above 0xffff,
+// large_folio_order other than 0, 2, 4, a guard or check turned off, bug,
+// lazy or cowctx options).
 std::optional<std::string> encode_ops(const std::vector<Op>& ops, const ModelOptions& options);
 
 }  // namespace rmc

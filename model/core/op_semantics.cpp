@@ -68,6 +68,17 @@ std::optional<std::string> check_not_locked(const World& w, const Op& op, const 
   return std::nullopt;
 }
 
+// madvise_vma_behavior: MADV_WIPEONFORK on a VMA with a file is EINVAL. The
+// kernel has changed the VMAs before it by then; the model refuses the op.
+std::optional<std::string> check_no_file(const World& w, const Op& op, const char* what, const Why& why) {
+  for (PageNo cursor = op.addr; cursor < op.addr + op.len;) {
+    VmaId id = w.vma_lookup(op.pid, cursor);
+    if (w.vma(id).flags & kVmFileDevZero) return why("{} on a /dev/zero VMA (EINVAL)", what);
+    cursor = w.vma(id).end;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> check_mremap(const World& w, const Op& op, const Why& why) {
   VmaId id = w.vma_lookup(op.pid, op.addr);
   if (id == kNoVma) return why("mremap: no VMA at {:#x} (EFAULT)", op.addr);
@@ -109,6 +120,7 @@ std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool 
       if (auto err = check_mapped(w, op, "madvise", why)) return err;
       if (op.advice == Advice::kDontneed || op.advice == Advice::kPageout)
         return check_not_locked(w, op, op.advice == Advice::kDontneed ? "MADV_DONTNEED" : "MADV_PAGEOUT", why);
+      if (op.advice == Advice::kWipeonfork) return check_no_file(w, op, "MADV_WIPEONFORK", why);
       return std::nullopt;
     }
     case OpKind::kRead: return check_access(w, op.pid, op.addr, op.len, kProtRead, "read", why);
@@ -118,6 +130,13 @@ std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool 
         return why("fork: {} was already used", process_name(op.child));
       return std::nullopt;
     case OpKind::kMremap: return check_mremap(w, op, why);
+    case OpKind::kMmapZero:
+      if (w.options().mmap_pgoff_check && op.pgoff > kMaxFilePgoff)
+        return why("mmap_zero: file offset {:#x} pages is above {:#x}: mmap(2) takes it in bytes, and "
+                   "do_mmap refuses an offset whose last page wraps (EOVERFLOW; option mmap_pgoff_check off "
+                   "lifts both)", op.pgoff, kMaxFilePgoff);
+      return std::nullopt;
+    case OpKind::kExec: return std::nullopt;
     case OpKind::kCount: break;
   }
   return why("unknown op");
@@ -164,6 +183,18 @@ void apply_op(World& w, const Op& op, uint64_t& next_value, OpObserver* observer
     case OpKind::kMigrate: w.migrate(op.pid, op.addr, op.len); break;
     case OpKind::kBrk: w.brk(op.pid, op.addr); break;
     case OpKind::kSplitFolio: w.split_folio(op.pid, op.addr); break;
+    case OpKind::kMmapZero: w.mmap_zero(op.pid, op.addr, op.len, op.prot, op.flags, op.pgoff); break;
+    case OpKind::kExec: {
+      // copy_strings writes argv and envp into the new stack; the process
+      // sees them where relocate_vma_down puts them.
+      w.exec_new_mm(op.pid, op.addr, op.len);
+      const uint64_t first_value = next_value + 1;
+      for (PageNo page = op.addr; page < op.addr + op.len; page++) w.write(op.pid, page, ++next_value);
+      w.exec_relocate_stack(op.pid, op.addr, op.shift);
+      if (observer)
+        for (PageNo i = 0; i < op.len; i++) observer->on_write(op.pid, op.addr - op.shift + i, first_value + i);
+      break;
+    }
     case OpKind::kCount: assert(false); break;
   }
 }

@@ -44,6 +44,11 @@ constexpr std::array<OpSpec, static_cast<size_t>(OpKind::kCount)> kOpTable = {{
      "brk(2): set the program break (the heap starts at 0x8000)"},
     {OpKind::kSplitFolio, "split_folio", {O::kAddr}, 1, 2, "P<n> split_folio ADDR",
      "split the large folio mapped at ADDR into small folios"},
+    {OpKind::kMmapZero, "mmap_zero", {O::kAddr, O::kLen, O::kProt, O::kFilePgoff, O::kMmapFlags}, 5, 3,
+     "P<n> mmap_zero ADDR LEN PROT PGOFF [FLAGS]",
+     "mmap(MAP_PRIVATE|MAP_FIXED) of /dev/zero at file page PGOFF: anonymous, with vm_pgoff PGOFF (S19)"},
+    {OpKind::kExec, "exec", {O::kAddr, O::kLen, O::kShift}, 3, 1, "P<n> exec ADDR LEN SHIFT",
+     "execve(2): a new mm whose stack [ADDR, ADDR+LEN) gets argv/envp written, then moves down SHIFT pages"},
 }};
 
 constexpr std::string_view kMmapFlagNames[] = {"noreserve", "growsdown", "locked", "populate"};
@@ -246,6 +251,8 @@ std::string print_op(const Op& op) {
         break;
       case Operand::kAdvice: out += fmt::format(" {}", advice_name(op.advice)); break;
       case Operand::kChild: out += " " + process_name(op.child); break;
+      case Operand::kFilePgoff: out += " " + hex(op.pgoff); break;
+      case Operand::kShift: out += fmt::format(" {}", op.shift); break;
     }
   }
   return out;
@@ -334,6 +341,23 @@ std::optional<std::string> parse_op(const std::vector<std::string_view>& tokens,
         next++;
         break;
       }
+      case Operand::kFilePgoff: {
+        if (!have) return missing("PGOFF");
+        auto pgoff = parse_number(token);
+        if (!pgoff) err = fmt::format("bad file offset '{}' (a page offset: 0x... or decimal)", token);
+        else op.pgoff = *pgoff;
+        next++;
+        break;
+      }
+      case Operand::kShift: {
+        if (!have) return missing("SHIFT");
+        auto shift = parse_number(token);
+        if (!shift || *shift == 0 || *shift > kMaxExecShift)
+          err = fmt::format("bad shift '{}' (1-{} pages)", token, kMaxExecShift);
+        else op.shift = *shift;
+        next++;
+        break;
+      }
     }
     if (err) return fmt::format("{}: {}", spec.name, *err);
   }
@@ -360,6 +384,10 @@ std::optional<std::string> op_form_error(const Op& op) {
       return fmt::format("mremap: {}", *err);
     if (auto err = check_mremap_flags(op)) return fmt::format("mremap: {}", *err);
   }
+  if (op.kind == OpKind::kExec && op.len > kStackRlimitPages)
+    return fmt::format("exec: a stack of {} pages is over RLIMIT_STACK ({} pages)", op.len, kStackRlimitPages);
+  if (op.kind == OpKind::kExec && op.addr < op.shift)
+    return fmt::format("exec: the stack at {} cannot move down {} pages (below page 0)", hex(op.addr), op.shift);
   if (op.kind == OpKind::kFork && op.child == op.pid)
     return std::string("fork: a process cannot be its own child");
   return std::nullopt;

@@ -26,6 +26,8 @@ enum class Operand : uint8_t {
   kMremapFlags,  // optional: maymove,fixed,dontunmap
   kAdvice,       // dontneed | pageout | dontfork | dofork | wipeonfork | keeponfork
   kChild,        // P<n>, a process id never used before
+  kFilePgoff,    // mmap_zero's file offset in pages, printed 0x...
+  kShift,        // exec's relocation distance in pages, printed decimal
 };
 
 inline constexpr size_t kMaxOperands = 5;

@@ -51,6 +51,10 @@ constexpr LazyChoice kLazyChoices[] = {
      [](LazyOptions& o, int v) { o.parent_upgrade = static_cast<LazyOptions::ParentUpgrade>(v); }},
     {"parent_cow", {"parent", "upgrade"}, [](const LazyOptions& o) { return static_cast<int>(o.parent_cow); },
      [](LazyOptions& o, int v) { o.parent_cow = static_cast<LazyOptions::ParentCow>(v); }},
+    {"addr_check", {"modular", "naive"}, [](const LazyOptions& o) { return static_cast<int>(o.addr_check); },
+     [](LazyOptions& o, int v) { o.addr_check = static_cast<LazyOptions::AddrCheck>(v); }},
+    {"base0_exec", {"leave", "stay"}, [](const LazyOptions& o) { return static_cast<int>(o.base0_exec); },
+     [](LazyOptions& o, int v) { o.base0_exec = static_cast<LazyOptions::Base0Exec>(v); }},
 };
 
 }  // namespace
@@ -90,6 +94,14 @@ std::optional<std::string> apply_option(ModelOptions& options, std::string_view 
     options.stack_pgoff_guard = *on;
     return std::nullopt;
   }
+  if (name == "mmap_pgoff_check") {
+    if (options.mmap_pgoff_check_set) return std::string("mmap_pgoff_check given twice");
+    options.mmap_pgoff_check_set = true;
+    auto on = parse_switch(value);
+    if (!on) return fmt::format("mmap_pgoff_check is on or off, not '{}'", value);
+    options.mmap_pgoff_check = *on;
+    return std::nullopt;
+  }
   if (name == "bug") {
     auto bug = bug_from_name(value);
     if (!bug) return fmt::format("unknown bug '{}' (B3 B4 B12 B16 B17)", value);
@@ -123,7 +135,7 @@ std::optional<std::string> apply_option(ModelOptions& options, std::string_view 
     else return fmt::format("cowctx.fork_child_check is unchanged or none, not '{}'", value);
     return std::nullopt;
   }
-  return fmt::format("unknown option '{}' (large_folio_order swapcache_after_pageout stack_pgoff_guard bug lazy.* cowctx.*)", name);
+  return fmt::format("unknown option '{}' (large_folio_order swapcache_after_pageout stack_pgoff_guard mmap_pgoff_check bug lazy.* cowctx.*)", name);
 }
 
 std::string canonical_option_value(std::string_view name, std::string_view value) {
@@ -141,6 +153,8 @@ std::vector<std::pair<std::string, std::string>> option_lines(const ModelOptions
     lines.push_back({"swapcache_after_pageout", options.swapcache_after_pageout ? "on" : "off"});
   if (options.stack_pgoff_guard != defaults.stack_pgoff_guard)
     lines.push_back({"stack_pgoff_guard", options.stack_pgoff_guard ? "on" : "off"});
+  if (options.mmap_pgoff_check != defaults.mmap_pgoff_check)
+    lines.push_back({"mmap_pgoff_check", options.mmap_pgoff_check ? "on" : "off"});
   for (size_t i = 0; i < kBugNames.size(); i++)
     if (options.bug(static_cast<Bug>(i))) lines.push_back({"bug", std::string(kBugNames[i])});
   for (const LazyChoice& choice : kLazyChoices) {

@@ -74,6 +74,19 @@ struct LazyOptions {
   // parent|upgrade).
   enum class ParentCow : uint8_t { kParent, kUpgrade };
   ParentCow parent_cow = ParentCow::kParent;
+  // The lazy walk computes base + index modulo 2^64 and takes it as it is
+  // (modular, what S19 asks), or first drops a folio whose address is below
+  // the root's base, as a sanity check "addr >= base" would (naive): a
+  // wrapped base, from a MAP_PRIVATE file offset, then loses every page
+  // (lazy.addr_check modular|naive; proof address.naive_range_check_fails_on_wrap).
+  enum class AddrCheck : uint8_t { kModular, kNaive };
+  AddrCheck addr_check = AddrCheck::kModular;
+  // base0 leaves lazy mode when exec relocates the new stack down
+  // (relocate_vma_down makes its base != 0; lazy-design.md 2(c)), or the
+  // stack stays lazy and the walk computes its pages' old addresses
+  // (lazy.base0_exec leave|stay; proof exec.base0_loses_relocated_pages).
+  enum class Base0Exec : uint8_t { kLeave, kStay };
+  Base0Exec base0_exec = Base0Exec::kLeave;
   bool operator==(const LazyOptions&) const = default;
 };
 
@@ -109,6 +122,13 @@ struct ModelOptions {
   // replayed as a trace, docs/proofs.md); a trace that turns it off is not
   // run on the real kernel.
   bool stack_pgoff_guard = true;
+  // mmap_zero's file offset: at most kMaxFilePgoff pages, as mmap(2)'s byte
+  // offset on a 64-bit kernel allows, so pgoff + pages never wraps (do_mmap's
+  // "offset overflow?" EOVERFLOW test). Off takes both limits out: any 64-bit
+  // vm_pgoff, whose interval [vm_pgoff, last] may wrap (the counterexample of
+  // proof eager_walk.interval_query_relies_on_no_wrap); not run on the real
+  // kernel.
+  bool mmap_pgoff_check = true;
   uint32_t bugs = 0;  // bit per Bug
   LazyOptions lazy;
   CowContextOptions cowctx;
@@ -116,12 +136,14 @@ struct ModelOptions {
   bool large_folio_order_set = false;
   bool swapcache_after_pageout_set = false;
   bool stack_pgoff_guard_set = false;
+  bool mmap_pgoff_check_set = false;
 
   bool bug(Bug b) const { return bugs & (1u << static_cast<uint32_t>(b)); }
   void set_bug(Bug b) { bugs |= 1u << static_cast<uint32_t>(b); }
   bool operator==(const ModelOptions& o) const {
     return large_folio_order == o.large_folio_order &&
            swapcache_after_pageout == o.swapcache_after_pageout && stack_pgoff_guard == o.stack_pgoff_guard &&
+           mmap_pgoff_check == o.mmap_pgoff_check &&
            bugs == o.bugs && lazy == o.lazy &&
            cowctx == o.cowctx;
   }

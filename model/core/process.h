@@ -20,6 +20,9 @@ struct Process {
   PageTable pt;
   PageNo start_brk = kDefaultStartBrk;
   PageNo brk = kDefaultStartBrk;
+  // Which mm the process has: exec replaces it (a new mm_struct), so
+  // whoever names an mm (base0's folio->mapping) names (process, generation).
+  uint32_t mm_generation = 0;
   // Where the last VMA lookup landed in `vmas` (the kernel's vmacache idea):
   // consecutive lookups mostly hit the same VMA. Only a hint: it is
   // re-validated against the list on every use.

@@ -96,6 +96,22 @@ Op TraceGenerator::draw(const World& w, Chooser& choose, OpKind kind, ProcessId 
         break;
       }
       case Operand::kAdvice: op.advice = static_cast<Advice>(choose.below(static_cast<uint64_t>(Advice::kCount))); break;
+      case Operand::kFilePgoff: {
+        // Base 0 (PGOFF = ADDR), a base above 0, one that wraps below 0
+        // (PGOFF above ADDR: S19), or the offset that continues the VMA
+        // below, so that /dev/zero mappings can merge.
+        const VmaId below = op.addr ? w.vma_lookup(pid, op.addr - 1) : kNoVma;
+        switch (choose.below(4)) {
+          case 0: op.pgoff = op.addr; break;
+          case 1: op.pgoff = choose.below(op.addr + 1); break;
+          case 2: op.pgoff = op.addr + 1 + choose.below(kArenaPages); break;
+          default:
+            op.pgoff = below != kNoVma ? w.vma(below).pgoff + (op.addr - w.vma(below).start) : op.addr;
+            break;
+        }
+        break;
+      }
+      case Operand::kShift: op.shift = 1 + choose.below(options_.max_len); break;
       case Operand::kChild: {
         op.child = pid;  // invalid unless a free name is found
         for (uint8_t c = 0; c < options_.max_processes && c < kMaxProcesses; c++)

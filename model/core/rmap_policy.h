@@ -102,6 +102,9 @@ class RmapPolicy {
   virtual void before_move(World& /*w*/, VmaId /*vma*/) {}
   // move_ptes: an entry moved from the old range into `to`.
   virtual void moved_pte(World& /*w*/, const Pte& /*pte*/, VmaId /*to*/) {}
+  // relocate_vma_down is about to move exec's new stack down within its own
+  // struct (vm_pgoff kept, so its base changes).
+  virtual void before_relocate(World& /*w*/, VmaId /*vma*/) {}
 
   // rmap_walk_anon: the VMAs (of any process) the design would visit for
   // this folio, each with the address the folio's index has there.

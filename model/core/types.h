@@ -50,6 +50,12 @@ enum VmFlag : uint16_t {
   kVmWipeonfork = 1 << 3,  // VM_WIPEONFORK: child gets an empty (zero) VMA
   kVmLocked = 1 << 4,      // VM_LOCKED: mlock / MAP_LOCKED
   kVmGrowsdown = 1 << 5,   // VM_GROWSDOWN: MAP_GROWSDOWN stack
+  // Not a vm_flags bit: vm_file is /dev/zero, the one file the model maps
+  // (mmap_zero). mmap_zero() makes a MAP_PRIVATE mapping of it anonymous
+  // (vma_set_anonymous: no vm_ops) but keeps vm_file and the file offset as
+  // vm_pgoff. is_mergeable_vma and anon_vma_compatible compare vm_file as
+  // they compare the flags, and every copy of a VMA keeps it, so it lives here.
+  kVmFileDevZero = 1 << 6,
 };
 using VmFlags = uint16_t;
 

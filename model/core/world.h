@@ -137,6 +137,8 @@ class World {
 
   // ---- the operations of a trace -------------------------------------------
   void mmap(ProcessId pid, PageNo addr, PageNo len, uint8_t prot, uint8_t mmap_flags);
+  void mmap_zero(ProcessId pid, PageNo addr, PageNo len, uint8_t prot, uint8_t mmap_flags,
+                 PageNo pgoff);
   void munmap(ProcessId pid, PageNo addr, PageNo len);
   void mprotect(ProcessId pid, PageNo addr, PageNo len, uint8_t prot);
   void mlock(ProcessId pid, PageNo addr, PageNo len, bool lock);
@@ -152,6 +154,10 @@ class World {
   void migrate(ProcessId pid, PageNo addr, PageNo len);
   void brk(ProcessId pid, PageNo new_brk);
   void split_folio(ProcessId pid, PageNo addr);
+  // execve(2) in two halves around the argv/envp writes (exec.cpp): the new
+  // mm with its stack [addr, addr + len), then relocate_vma_down by `shift`.
+  void exec_new_mm(ProcessId pid, PageNo addr, PageNo len);
+  void exec_relocate_stack(ProcessId pid, PageNo addr, PageNo shift);
 
   // ---- questions the op checks ask before an op runs ------------------------
   // Would a fault at `addr` (not inside any VMA) grow a stack VMA down to it?
@@ -279,6 +285,8 @@ class World {
   void populate(VmaId vma, PageNo start, PageNo end);
   // kernel/fork.c + copy_page_range (fork.cpp).
   void copy_page_range(VmaId child, VmaId parent);
+  // exit_mmap: tear down every VMA of the mm (exit and exec).
+  void exit_mmap(ProcessId pid);
   // mm/vmscan.c, mm/migrate.c, mm/huge_memory.c (reclaim.cpp).
   void pageout_range(ProcessId pid, PageNo start, PageNo end);
   void pageout_folio(FolioId folio);

@@ -52,9 +52,12 @@ void CowContextPolicy::fork_mm(World& /*w*/, ProcessId parent, ProcessId child) 
 }
 
 // mm teardown clears the context's mm; the context stays for its children
-// and folios.
+// and folios. The process has no context any more: after an exec, its new
+// mm gets a new one, with no parent (exec is not a fork).
 void CowContextPolicy::exit_mm(World& /*w*/, ProcessId pid) {
-  if (context_of_pid_[idx(pid)] != kNoContext) contexts_[context_of_pid_[idx(pid)]].mm_live = false;
+  uint32_t& ctx = context_of_pid_[idx(pid)];
+  if (ctx != kNoContext) contexts_[ctx].mm_live = false;
+  ctx = kNoContext;
 }
 
 void CowContextPolicy::prepare(World& w, VmaId vma) {

@@ -56,7 +56,7 @@ void check_l1_single_owner(const World& w, const LazyPolicy& p, std::vector<Viol
   const bool base0 = p.flavor() == LazyPolicy::Flavor::kBase0;
   for_each_lazy_entry(w, [&](ProcessId pid, PageNo page, const Folio& f, uint32_t, VmaCursor&) {
     if (!p.root_allocated(w, root_id(f))) return;  // L3
-    const uint64_t owner = base0 ? root_id(f) : idx(w.vma(VmaId{static_cast<uint32_t>(root_id(f))}).mm);
+    const uint64_t owner = idx(base0 ? base0_mm(root_id(f)) : w.vma(VmaId{static_cast<uint32_t>(root_id(f))}).mm);
     if (owner != idx(pid))
       add(out, "L1", fmt::format("{}:{} maps lazy folio {} of {} {} of P{}: a second mm the lazy walk never visits",
                                  process_name(pid), hex(page), idx(f.id), base0 ? "mm" : "root VMA", root_id(f), owner));

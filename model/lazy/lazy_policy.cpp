@@ -53,7 +53,10 @@ void LazyPolicy::put_root(VmaId root) {
 }
 
 bool LazyPolicy::root_allocated(const World& w, uint64_t root) const {
-  if (base0()) return root < kMaxProcesses && w.proc(ProcessId{static_cast<uint8_t>(root)}).live();
+  if (base0()) {
+    const ProcessId pid = base0_mm(root);
+    return idx(pid) < kMaxProcesses && w.proc(pid).live() && base0_root(pid, w.proc(pid).mm_generation) == root;
+  }
   const VmaId r{static_cast<uint32_t>(root)};
   if (idx(r) >= w.vma_slots()) return false;
   return w.vma(r).alive || (idx(r) < root_refs_.size() && root_refs_[idx(r)] > 0);
@@ -75,7 +78,7 @@ void LazyPolicy::prepare(World& w, VmaId id) {
   if (v.faulted()) return;
   if (base0()) {
     if (base_of(v) == 0) {
-      v.anon = lazy_word(VmaId{idx(v.mm)});
+      v.anon = lazy_word(VmaId{static_cast<uint32_t>(base0_root(v.mm, w.proc(v.mm).mm_generation))});
       return;
     }
     AnonVmaId av = forest_.alloc();
@@ -136,7 +139,9 @@ void LazyPolicy::upgrade(World& w, VmaId id) {
 
 // The anon_vma a VMA of lazy tree `root` (base0: of mm `root`) upgrades
 // into: a new root anon_vma, or the tree's one under lazy.upgrade root.
-AnonVmaId LazyPolicy::upgrade_target(World& w, VmaId root) {
+// base0 keeps it by process (exit_mm forgets it when the mm goes).
+AnonVmaId LazyPolicy::upgrade_target(World& w, VmaId tree) {
+  const VmaId root = base0() ? VmaId{idx(base0_mm(idx(tree)))} : tree;
   const bool per_root = w.options().lazy.upgrade == LazyOptions::UpgradeScope::kRoot;
   if (per_root && idx(root) < root_anon_vma_.size() && forest_.valid(root_anon_vma_[idx(root)]))
     return root_anon_vma_[idx(root)];
@@ -258,6 +263,15 @@ void LazyPolicy::before_move(World& w, VmaId vma) {
   if (is_lazy(w.vma(vma).anon)) upgrade(w, vma);
 }
 
+// exec's stack relocation: the series and GKI keep the stack lazy (it is its
+// own root, so base + index follows the struct); base0 names pages by their
+// virtual page and must leave lazy mode (lazy-design.md 2(c)), unless
+// lazy.base0_exec stay.
+void LazyPolicy::before_relocate(World& w, VmaId vma) {
+  if (base0() && w.options().lazy.base0_exec == LazyOptions::Base0Exec::kLeave && is_lazy(w.vma(vma).anon))
+    upgrade(w, vma);
+}
+
 // move_ptes re-points the lazy folio of every present entry it moves; swap
 // entries only with lazy.mremap_fix_swap (the series does not say).
 void LazyPolicy::moved_pte(World& w, const Pte& pte, VmaId to) {
@@ -366,7 +380,7 @@ void LazyPolicy::rmap_walk(const World& w, FolioId folio, RmapWalk& out) const {
   PageNo addr;
   AnonWord tree;
   if (base0()) {
-    mm = ProcessId{static_cast<uint8_t>(root)};
+    mm = base0_mm(root);
     addr = geom::base0_address(f.index);
     tree = lazy_word(VmaId{static_cast<uint32_t>(root)});
   } else {
@@ -377,6 +391,9 @@ void LazyPolicy::rmap_walk(const World& w, FolioId folio, RmapWalk& out) const {
     if (!w.proc(mm).live()) return;
   }
   const PageNo base = addr - f.index;
+  // lazy.addr_check naive: a sanity check "addr >= base" that reads a
+  // wrapped base (a private file offset above vm_start, S19) as an overflow.
+  if (w.options().lazy.addr_check == LazyOptions::AddrCheck::kNaive && addr < base) return;
   auto accept = [&](VmaId id) {
     const Vma& v = w.vma(id);
     if (v.anon == tree && base_of(v) == base) out.visits.push_back({id, addr});
@@ -406,7 +423,8 @@ std::string LazyPolicy::describe_anon(const World& w, VmaId vma) const {
 std::string LazyPolicy::describe_mapping(const World& /*w*/, MappingWord mapping) const {
   if (mapping == kNoMapping) return "-";
   if (is_lazy_mapping(mapping))
-    return base0() ? fmt::format("mm P{}", mapping & kIdMask) : fmt::format("root VMA {}", mapping & kIdMask);
+    return base0() ? fmt::format("mm {}", process_name(base0_mm(mapping & kIdMask)))
+                   : fmt::format("root VMA {}", mapping & kIdMask);
   return fmt::format("av{}", idx(anon_vma_of(mapping)));
 }
 

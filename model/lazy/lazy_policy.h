@@ -53,6 +53,7 @@ class LazyPolicy final : public RmapPolicy {
   void fork_page(World& w, FolioId folio, VmaId parent_vma) override;
   void before_move(World& w, VmaId vma) override;
   void moved_pte(World& w, const Pte& pte, VmaId to) override;
+  void before_relocate(World& w, VmaId vma) override;
   void rmap_walk(const World& w, FolioId folio, RmapWalk& out) const override;
   RmapObjectCounts counts(const World& w) const override {
     RmapObjectCounts c = forest_.counts();

@@ -30,6 +30,13 @@ inline AnonVmaId anon_vma_in(AnonWord w) {
   return is_parent(w) ? AnonVmaId{static_cast<uint32_t>(w & kIdMask)} : anon_vma_of(w);
 }
 
+// base0's root is an mm: the process id in the low byte, the generation
+// of its mm (Process::mm_generation: exec replaces the mm) above it.
+inline uint64_t base0_root(ProcessId pid, uint32_t mm_generation) {
+  return idx(pid) | (uint64_t{mm_generation} << 8);
+}
+inline ProcessId base0_mm(uint64_t root) { return ProcessId{static_cast<uint8_t>(root & 0xff)}; }
+
 // folio->mapping: a regular anon_vma (id + 1) or a lazy root VMA.
 inline MappingWord lazy_mapping(VmaId root) { return kLazyTag | idx(root); }
 inline bool is_lazy_mapping(MappingWord m) { return m & kLazyTag; }

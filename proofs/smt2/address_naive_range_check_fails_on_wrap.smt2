@@ -10,19 +10,23 @@
 (declare-fun addr () (_ BitVec 64))
 (declare-fun vma.pgoff () (_ BitVec 64))
 (assert
- (= vma.end (_ bv1 64)))
+ (= vma.end (_ bv257 64)))
 (assert
- (= vma.start (_ bv0 64)))
+ (= vma.start (_ bv256 64)))
 (assert
- (= addr (_ bv0 64)))
+ (= addr (_ bv256 64)))
 (assert
- (= vma.pgoff (_ bv1 64)))
+ (= vma.pgoff (_ bv257 64)))
 (assert
- (let ((?x15 (bvsub vma.start vma.pgoff)))
- (let (($x16 (bvule ?x15 addr)))
- (let (($x14 (not $x16)))
+ (let ((?x32 (bvsub vma.start vma.pgoff)))
+ (let (($x33 (bvule ?x32 addr)))
+ (let (($x14 (not $x33)))
+ (let (($x20 (and (bvule (_ bv1 64) (bvsub vma.end vma.start)) (bvule (bvsub vma.end vma.start) (_ bv64 64)))))
+ (let (($x28 (and (and (and $x20 (bvule (_ bv256 64) vma.start)) (bvult vma.start (_ bv4096 64))) (bvule (bvsub vma.end vma.start) (bvsub (_ bv4096 64) vma.start)))))
+ (let (($x31 (and $x28 (bvule vma.pgoff (_ bv2251799813685247 64)))))
  (let (($x13 (bvult vma.start vma.pgoff)))
- (let (($x12 (bvult (bvsub addr vma.start) (bvsub vma.end vma.start))))
+ (let ((?x10 (bvsub vma.end vma.start)))
+ (let (($x12 (bvult (bvsub addr vma.start) ?x10)))
  (let (($x8 (bvult vma.start vma.end)))
- (and $x8 $x12 $x13 $x14))))))))
+ (and $x8 $x12 $x13 $x31 $x14))))))))))))
 (check-sat)

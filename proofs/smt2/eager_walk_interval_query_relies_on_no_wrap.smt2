@@ -13,27 +13,31 @@
 (declare-fun addr () (_ BitVec 64))
 (declare-fun vma.pgoff () (_ BitVec 64))
 (assert
- (= vma.end (_ bv18446744073709551615 64)))
+ (= vma.end (_ bv258 64)))
 (assert
- (= vma.start (_ bv0 64)))
+ (= vma.start (_ bv256 64)))
 (assert
- (= nr (_ bv2 64)))
+ (= nr (_ bv1 64)))
 (assert
- (= index (_ bv1 64)))
+ (= index (_ bv0 64)))
 (assert
- (= subpage (_ bv1 64)))
+ (= subpage (_ bv0 64)))
 (assert
- (= addr (_ bv0 64)))
+ (= addr (_ bv257 64)))
 (assert
- (= vma.pgoff (_ bv2 64)))
+ (= vma.pgoff (_ bv18446744073709551615 64)))
 (assert
- (let ((?x32 (bvsub (bvadd vma.pgoff (bvsub vma.end vma.start)) (_ bv1 64))))
- (let (($x35 (and (bvule vma.pgoff (bvsub (bvadd index nr) (_ bv1 64))) (bvule index ?x32))))
- (let (($x36 (not $x35)))
+ (let ((?x47 (bvsub (bvadd vma.pgoff (bvsub vma.end vma.start)) (_ bv1 64))))
+ (let (($x50 (and (bvule vma.pgoff (bvsub (bvadd index nr) (_ bv1 64))) (bvule index ?x47))))
+ (let (($x51 (not $x50)))
+ (let (($x44 (= nr (_ bv1 64))))
+ (let (($x35 (and (bvule (_ bv1 64) (bvsub vma.end vma.start)) (bvule (bvsub vma.end vma.start) (_ bv64 64)))))
+ (let (($x43 (and (and (and $x35 (bvule (_ bv256 64) vma.start)) (bvult vma.start (_ bv4096 64))) (bvule (bvsub vma.end vma.start) (bvsub (_ bv4096 64) vma.start)))))
+ (let (($x45 (and $x43 $x44)))
  (let (($x29 (= (bvadd vma.pgoff (bvsub addr vma.start)) (bvadd index subpage))))
  (let (($x26 (and (bvult subpage nr) (bvult (bvsub addr vma.start) (bvsub vma.end vma.start)))))
  (let (($x30 (and $x26 $x29)))
  (let (($x21 (and (and (bvule (_ bv1 64) nr) (bvule nr (_ bv512 64))) (bvule index (bvsub (bvadd index nr) (_ bv1 64))))))
  (let (($x8 (bvult vma.start vma.end)))
- (and $x8 $x21 $x30 $x36))))))))))
+ (and $x8 $x21 $x30 $x45 $x51))))))))))))))
 (check-sat)

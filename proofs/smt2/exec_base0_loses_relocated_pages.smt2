@@ -10,20 +10,24 @@
 (declare-fun page () (_ BitVec 64))
 (declare-fun shift () (_ BitVec 64))
 (assert
- (= stack.end (_ bv2 64)))
+ (= stack.end (_ bv4096 64)))
 (assert
- (= stack.start (_ bv0 64)))
+ (= stack.start (_ bv4095 64)))
 (assert
- (= page (_ bv1 64)))
+ (= page (_ bv4095 64)))
 (assert
  (= shift (_ bv1 64)))
 (assert
- (let ((?x14 (bvsub page shift)))
+ (let ((?x34 (bvsub page shift)))
  (let ((?x11 (bvsub page stack.start)))
- (let ((?x13 (bvadd stack.start ?x11)))
- (let (($x15 (= ?x13 ?x14)))
- (let (($x16 (not $x15)))
- (let (($x12 (bvult ?x11 (bvsub stack.end stack.start))))
+ (let ((?x33 (bvadd stack.start ?x11)))
+ (let (($x35 (= ?x33 ?x34)))
+ (let (($x36 (not $x35)))
+ (let (($x18 (and (bvule (_ bv1 64) (bvsub stack.end stack.start)) (bvule (bvsub stack.end stack.start) (_ bv64 64)))))
+ (let (($x26 (and (and (and $x18 (bvule (_ bv256 64) stack.start)) (bvult stack.start (_ bv4096 64))) (bvule (bvsub stack.end stack.start) (bvsub (_ bv4096 64) stack.start)))))
+ (let (($x32 (and (and (and $x26 (bvule (_ bv1 64) shift)) (bvule shift (_ bv256 64))) (bvule shift stack.start))))
+ (let ((?x10 (bvsub stack.end stack.start)))
+ (let (($x12 (bvult ?x11 ?x10)))
  (let (($x7 (bvult stack.start stack.end)))
- (and $x7 $x12 $x16)))))))))
+ (and $x7 $x12 $x32 $x36)))))))))))))
 (check-sat)

@@ -1,0 +1,184 @@
+// test_new_mm_ops.cpp - the ops that reach bases other than 0: mmap_zero
+// (a MAP_PRIVATE /dev/zero mapping, anonymous with the file offset as
+// vm_pgoff) and exec (a new mm, relocate_vma_down), and their op codec.
+#include <gtest/gtest.h>
+
+#include "model/check/runner.h"
+#include "model/core/op_codec.h"
+#include "model/core/op_semantics.h"
+#include "model/core/op_table.h"
+#include "model/designs.h"
+
+namespace rmc {
+namespace {
+
+Trace parse_ok(const std::string& body) {
+  ParseResult parsed = parse_trace("# rmapcheck trace 1\n" + body, "test");
+  EXPECT_TRUE(std::holds_alternative<Trace>(parsed)) << std::get<TraceError>(parsed).str();
+  return std::get<Trace>(parsed);
+}
+
+// Runs every line on a new world of `design` (checks on) and returns it.
+std::unique_ptr<World> run_ok(const Trace& trace, std::string_view design = "eager") {
+  auto world = make_world(design, trace.options);
+  Runner runner(*world, /*checks=*/true);
+  for (const TraceLine& line : trace.lines) {
+    StepResult r = runner.run_line(line);
+    EXPECT_TRUE(r.ok()) << design << " line " << line.line << ": " << r.error.value_or("")
+                        << (r.violations.empty() ? "" : " " + r.violations[0].message);
+  }
+  return world;
+}
+
+const Vma& vma_at(const World& w, PageNo addr) {
+  const VmaId id = w.vma_lookup(ProcessId{0}, addr);
+  EXPECT_NE(id, kNoVma) << addr;
+  return w.vma(id);
+}
+
+TEST(MmapZero, KeepsTheFileOffsetAsVmPgoff) {
+  auto w = run_ok(parse_ok("P0 mmap_zero 0x100 4 rw 0x123456789\nP0 write 0x101 1\n"));
+  const Vma& v = vma_at(*w, 0x100);
+  EXPECT_EQ(v.pgoff, 0x123456789u);
+  EXPECT_TRUE(v.flags & kVmFileDevZero);
+  EXPECT_TRUE(v.faulted());
+  EXPECT_EQ(w->folio(w->folio_of(w->proc(ProcessId{0}).pt.find(0x101)->pfn())).index, 0x12345678au);
+}
+
+// is_mergeable_vma compares vm_file: /dev/zero neighbours merge when their
+// offsets continue, never with anonymous memory.
+TEST(MmapZero, MergesOnlyWithDevZeroWhoseOffsetsContinue) {
+  auto w = run_ok(parse_ok(
+      "P0 mmap_zero 0x100 4 rw 0x5000\n"
+      "P0 mmap_zero 0x104 4 rw 0x5004\n"    // continues: merges
+      "P0 mmap_zero 0x108 4 rw 0x5009\n"    // a gap in the offsets: apart
+      "P0 mmap 0x10c 4 rw\n"                // anonymous: apart
+      "P0 mmap 0xfc 4 rw\n"));              // anonymous below, base 0 too: apart
+  EXPECT_EQ(w->proc(ProcessId{0}).vmas.size(), 4u);
+  EXPECT_EQ(vma_at(*w, 0x100).end, 0x108u);
+  EXPECT_EQ(vma_at(*w, 0x108).start, 0x108u);
+  EXPECT_FALSE(vma_at(*w, 0x10c).flags & kVmFileDevZero);
+  EXPECT_EQ(vma_at(*w, 0xfc).end, 0x100u);
+  // Offsets that continue an anonymous VMA's (base 0 on both sides) are not
+  // enough: vm_file differs.
+  auto same_base = run_ok(parse_ok("P0 mmap 0xfc 4 rw\nP0 mmap_zero 0x100 4 rw 0x100\nP0 mmap 0x104 4 rw\n"));
+  EXPECT_EQ(same_base->proc(ProcessId{0}).vmas.size(), 3u);
+}
+
+TEST(MmapZero, WipeonforkIsRefused) {
+  auto w = run_ok(parse_ok("P0 mmap 0x100 4 rw\nP0 mmap_zero 0x104 4 rw 0x104\n"));
+  Op op;
+  op.kind = OpKind::kMadvise;
+  op.addr = 0x100;
+  op.len = 8;
+  op.advice = Advice::kWipeonfork;
+  auto reason = op_invalid_reason(*w, op);
+  ASSERT_TRUE(reason.has_value());
+  EXPECT_NE(reason->find("EINVAL"), std::string::npos) << *reason;
+  op.len = 4;  // the anonymous VMA alone is fine
+  EXPECT_FALSE(op_invalid_reason(*w, op).has_value());
+}
+
+// A 64-bit kernel's vm_pgoff comes from a byte offset; option
+// mmap_pgoff_check off lifts that (the trace of a proof).
+TEST(MmapZero, OffsetsPastTheLimitNeedTheCheckOff) {
+  const std::string ops = "P0 mmap_zero 0x100 2 rw 0xffffffffffffffff\nP0 write 0x101 1\n";
+  Verdict checked = run_trace(parse_ok(ops), "eager", true);
+  EXPECT_EQ(checked.kind, Verdict::Kind::kError);
+  EXPECT_NE(checked.error.find("EOVERFLOW"), std::string::npos) << checked.error;
+  Verdict at_limit = run_trace(parse_ok("P0 mmap_zero 0x100 2 rw 0x7ffffffffffff\nP0 write 0x101 1\n"), "eager", true);
+  EXPECT_EQ(at_limit.kind, Verdict::Kind::kPass);
+  Trace unchecked = parse_ok("option mmap_pgoff_check off\n" + ops);
+  EXPECT_FALSE(unchecked.options.mmap_pgoff_check);
+  EXPECT_EQ(run_trace(unchecked, "eager", true).first_property(), "rmap-missing");  // the interval wraps
+  EXPECT_EQ(run_trace(unchecked, "lazy", true).kind, Verdict::Kind::kPass);         // base + index mod 2^64
+}
+
+// A wrapped base (file offset above the address) is fine in every design
+// unless the lazy walk adds a naive "addr >= base" test.
+TEST(MmapZero, WrappedBaseNeedsModularArithmetic) {
+  const std::string ops = "P0 mmap_zero 0x100 4 rw 0x200000\nP0 write 0x100 4\nP0 fork P1\nP1 write 0x101 1\nP0 migrate 0x100 4\n";
+  for (std::string_view design : {"eager", "lazy", "lazy-gki", "base0", "cowctx"}) run_ok(parse_ok(ops), design);
+  Trace naive = parse_ok("option lazy.addr_check naive\n" + ops);
+  EXPECT_EQ(run_trace(naive, "lazy", true).first_property(), "rmap-missing");
+  EXPECT_EQ(run_trace(naive, "eager", true).kind, Verdict::Kind::kPass);
+}
+
+TEST(Exec, ReplacesTheMmAndRelocatesTheStack) {
+  const std::string ops =
+      "P0 mmap 0x100 4 rw\nP0 write 0x100 4\nP0 brk 0x8004\nP0 fork P1\n"
+      "P0 exec 0x900 4 16\n"
+      "P0 read 0x8f0 4\nP1 read 0x100 4\n";
+  for (std::string_view design : {"eager", "lazy", "lazy-gki", "base0", "cowctx"}) {
+    SCOPED_TRACE(std::string(design));
+    auto w = run_ok(parse_ok(ops), design);
+    const Process& p = w->proc(ProcessId{0});
+    ASSERT_EQ(p.vmas.size(), 1u);
+    const Vma& stack = w->vma(p.vmas[0]);
+    EXPECT_EQ(stack.start, 0x8f0u);
+    EXPECT_EQ(stack.end, 0x8f4u);
+    EXPECT_EQ(stack.pgoff, 0x900u);  // relocate_vma_down keeps vm_pgoff
+    EXPECT_TRUE(stack.flags & kVmGrowsdown);
+    EXPECT_EQ(p.brk, kDefaultStartBrk);
+    EXPECT_EQ(p.mm_generation, 1u);
+    EXPECT_EQ(p.pt.size(), 4u);
+  }
+}
+
+// base0 names pages by virtual page: it must leave lazy mode at the
+// relocation (the default), or its walk computes the old addresses.
+TEST(Exec, Base0MustLeaveLazyMode) {
+  const std::string ops = "P0 exec 0x900 4 2\nP0 migrate 0x8fe 4\n";
+  EXPECT_EQ(run_trace(parse_ok(ops), "base0", true).kind, Verdict::Kind::kPass);
+  Trace stay = parse_ok("option lazy.base0_exec stay\n" + ops);
+  EXPECT_EQ(run_trace(stay, "base0", true).first_property(), "rmap-missing");
+  EXPECT_EQ(run_trace(stay, "lazy", true).kind, Verdict::Kind::kPass);  // its root moved itself
+}
+
+TEST(Exec, BadOperandsAreBadInput) {
+  Op op;
+  std::vector<std::string_view> below_zero = {"P0", "exec", "0x2", "1", "3"};
+  auto err = parse_op(below_zero, op);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_NE(err->find("below page 0"), std::string::npos) << *err;
+  std::vector<std::string_view> no_shift = {"P0", "exec", "0x200", "1", "0"};
+  ASSERT_TRUE(parse_op(no_shift, op).has_value());
+  std::vector<std::string_view> too_long = {"P0", "exec", "0x1000", "4000", "1"};
+  err = parse_op(too_long, op);
+  ASSERT_TRUE(err.has_value());
+  EXPECT_NE(err->find("RLIMIT_STACK"), std::string::npos) << *err;
+}
+
+// Version 1 inputs decode as they always did (14 op kinds); version 2 adds
+// mmap_zero and exec, and encodes them.
+TEST(OpCodec, Version1InputsKeepTheirMeaning) {
+  const uint8_t v1[] = {1, 0, /*kind*/ 14, /*pid*/ 0, 0x00, 0x01, /*len*/ 3, /*prot*/ 3, /*flags*/ 0};
+  DecodedInput in1 = decode_ops(v1, sizeof v1);
+  ASSERT_EQ(in1.ops.size(), 1u);
+  EXPECT_EQ(in1.ops[0].kind, OpKind::kMmap);  // 14 % 14
+  const uint8_t v2[] = {2, 0, 14, 0, 0x00, 0x01, 3, 3, /*pgoff*/ 0x34, 0x12, /*flags*/ 0};
+  DecodedInput in2 = decode_ops(v2, sizeof v2);
+  ASSERT_EQ(in2.ops.size(), 1u);
+  EXPECT_EQ(in2.ops[0].kind, OpKind::kMmapZero);
+  EXPECT_EQ(in2.ops[0].pgoff, 0x1234u);
+  const uint8_t v3[] = {3, 0, 0, 0, 0, 1, 3, 3, 0};
+  EXPECT_TRUE(decode_ops(v3, sizeof v3).ops.empty());
+}
+
+TEST(OpCodec, NewOpsRoundTrip) {
+  Trace trace = parse_ok("P0 mmap_zero 0x100 4 rw 0x1234\nP0 exec 0x900 8 16\n");
+  std::vector<Op> ops;
+  for (const TraceLine& line : trace.lines)
+    if (line.kind == TraceLine::Kind::kOp) ops.push_back(line.op);
+  auto bytes = encode_ops(ops, trace.options);
+  ASSERT_TRUE(bytes.has_value());
+  DecodedInput back = decode_ops(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
+  EXPECT_EQ(back.ops, ops);
+  // What the codec cannot say, it refuses.
+  ops[0].pgoff = 0x10000;
+  EXPECT_FALSE(encode_ops(ops, trace.options).has_value());
+  EXPECT_FALSE(encode_ops({}, parse_ok("option mmap_pgoff_check off\nP0 exit\n").options).has_value());
+}
+
+}  // namespace
+}  // namespace rmc
