@@ -157,6 +157,13 @@ uint64_t mthp_swapped_out_whole() {
   return total;
 }
 
+// The line of the trace's first exec op, if it has one.
+static std::optional<uint32_t> first_exec(const Trace& trace) {
+  for (const TraceLine& line : trace.lines)
+    if (line.kind == TraceLine::Kind::kOp && line.op.kind == OpKind::kExec) return line.line;
+  return std::nullopt;
+}
+
 std::optional<std::string> trace_unsupported(const Trace& trace) {
   const ModelOptions& o = trace.options;
   for (size_t b = 0; b < static_cast<size_t>(Bug::kCount); b++)
@@ -165,6 +172,15 @@ std::optional<std::string> trace_unsupported(const Trace& trace) {
                          bug_name(static_cast<Bug>(b)));
   if (!o.stack_pgoff_guard)
     return std::string("stack_pgoff_guard off: the trace takes a test out of expand_downwards; this kernel has it");
+  if (!o.mmap_pgoff_check)
+    return std::string(
+        "mmap_pgoff_check off: the trace lets mmap_zero's file offset take any 64-bit vm_pgoff; mmap(2) takes the "
+        "offset in bytes and do_mmap refuses one whose last page wraps (EOVERFLOW), so this kernel cannot map it");
+  if (auto line = first_exec(trace))
+    return fmt::format(
+        "line {}: exec cannot run here: execve would replace the worker process, and the kernel puts the new stack at "
+        "STACK_TOP, outside the arena (the model's stack is inside it)",
+        *line);
   const TraceNeeds needs = trace_needs(trace);
   if (needs.swap && !o.swapcache_after_pageout)
     return std::string(
@@ -178,7 +194,8 @@ std::optional<std::string> trace_unsupported(const Trace& trace) {
     return fmt::format("large_folio_order {}: this kernel has no anonymous mTHP of {} kB ({} missing)", needs.folio_order,
                        4u << needs.folio_order, thp_size_knob(needs.folio_order));
   for (const TraceLine& line : trace.lines)
-    if (line.kind == TraceLine::Kind::kOp && (line.op.kind == OpKind::kMmap || line.op.kind == OpKind::kMprotect) &&
+    if (line.kind == TraceLine::Kind::kOp &&
+        (line.op.kind == OpKind::kMmap || line.op.kind == OpKind::kMmapZero || line.op.kind == OpKind::kMprotect) &&
         line.op.prot == kProtExec && has_protection_keys())
       return fmt::format(
           "line {}: PROT_EXEC alone gets an execute-only protection key on this CPU (ospke): the kernel's VMA differs "

@@ -52,7 +52,7 @@ uint64_t mthp_swapped_out_whole();
 // Why this trace cannot be compared with the model on this kernel, or
 // nothing: options that change the model away from the kernel, folio orders
 // the kernel does not map with PTEs, PROT_EXEC-only mappings on machines
-// with protection keys.
+// with protection keys, exec (it would replace the worker).
 std::optional<std::string> trace_unsupported(const Trace& trace);
 
 class Host {

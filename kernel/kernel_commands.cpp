@@ -177,6 +177,16 @@ bool parse_range(const std::string& text, uint32_t& lo, uint32_t& hi) {
   return true;
 }
 
+// " mmap 812, munmap 301, ...": how often each op ran and agreed, in op
+// table order; ops never drawn are left out.
+std::string agreed_ops_text(const kernel::FuzzReport& report) {
+  std::string out;
+  for (const OpSpec& spec : op_table())
+    if (const size_t n = report.agreed_ops[static_cast<size_t>(spec.kind)])
+      out += fmt::format("{} {} {}", out.empty() ? "" : ",", spec.name, n);
+  return out.empty() ? " none" : out;
+}
+
 int run_fuzz(const FuzzArgs& args) {
   if (auto why = kernel::kernel_oracle_unavailable()) {
     fmt::print(stderr, "rmapcheck kernel-fuzz: cannot run here: {}\n", *why);
@@ -237,6 +247,7 @@ int run_fuzz(const FuzzArgs& args) {
   fmt::print("agreement rate: {:.2f}% ({} of {} compared traces; {:.1f} traces/s)\n", 100 * report.agreement_rate(),
              report.agree, report.traces - report.skipped - report.noisy,
              report.seconds > 0 ? static_cast<double>(report.traces) / report.seconds : 0.0);
+  fmt::print("ops in the agreeing traces:{}\n", agreed_ops_text(report));
   for (const std::string& note : report.notes) fmt::print("note: {}\n", note);
   if (report.unconfirmed)
     fmt::print("{} traces agreed only on a rerun (a first run differed; see above), saved as {}/unconfirmed-SEED.trace\n",

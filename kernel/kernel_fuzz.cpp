@@ -80,6 +80,9 @@ Trace fuzz_trace(uint64_t seed, const FuzzOptions& options) {
   SeededChooser choose(seed ^ 0x6b65726e656cull);  // "kernel": the shape, apart from the ops
   GeneratorOptions generator;
   if (!options.split_folio) generator.weights[static_cast<size_t>(OpKind::kSplitFolio)] = 0;
+  // exec would replace the worker and put its stack outside the arena: it
+  // cannot run on the kernel (trace_unsupported), so it is never drawn.
+  generator.weights[static_cast<size_t>(OpKind::kExec)] = 0;
   for (OpKind kind : options.left_out) generator.weights[static_cast<size_t>(kind)] = 0;
   generator.max_processes = options.min_procs + static_cast<uint32_t>(choose.below(options.max_procs - options.min_procs + 1));
   const uint32_t ops = options.min_ops + static_cast<uint32_t>(choose.below(options.max_ops - options.min_ops + 1));
@@ -125,6 +128,8 @@ FuzzReport kernel_fuzz(const FuzzOptions& given, Host& host, const FuzzProgress&
     report.steps += verdict.steps;
     if (verdict.kind == OracleVerdict::Kind::kAgree) {
       report.agree++;
+      for (const TraceLine& line : trace.lines)
+        if (line.kind == TraceLine::Kind::kOp) report.agreed_ops[static_cast<size_t>(line.op.kind)]++;
       if (verdict.runs > 1) {
         // Agreed in the end, but one run did not: kept for a closer look.
         report.unconfirmed++;

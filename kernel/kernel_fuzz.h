@@ -1,9 +1,10 @@
 // kernel_fuzz.h - random traces on the kernel and the model, for a while.
 //
 // Trace i of a campaign comes from seed S + i (model/core/random_trace.h):
-// 16-32 ops over 2-4 processes, every op the generator knows (migrate is a
-// no-op on one NUMA node, split_folio on small folios; split_folio is left
-// out where debugfs cannot be used), one trace in four with mTHP
+// 16-32 ops over 2-4 processes, every op the generator knows but exec (which
+// cannot run on the kernel; migrate is a no-op on one NUMA node, split_folio
+// on small folios; split_folio is left out where debugfs cannot be used),
+// one trace in four with mTHP
 // (large_folio_order 2, 3 or 4). Each is run with run_on_kernel;
 // every outcome other than "agree" is a finding: shrunk with the op-level
 // shrinker (model/check/shrink.h) to a small trace with the same outcome
@@ -14,6 +15,7 @@
 // OUT_DIR/unconfirmed-SEED.trace. The same seed gives the same traces.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -60,6 +62,9 @@ struct FuzzReport {
   double seconds = 0;
   double shrink_seconds = 0;
   size_t steps = 0;       // ops and expectations compared
+  // Ops of each kind in the traces that agreed (every one of them ran and was
+  // compared): what the campaign exercised.
+  std::array<size_t, static_cast<size_t>(OpKind::kCount)> agreed_ops{};
   double agreement_rate() const;  // agree / (traces - skipped - noisy)
   std::vector<std::string> notes;  // how the campaign was adapted to this machine
 };

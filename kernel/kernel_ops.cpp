@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "kernel/host.h"
+#include "kernel/worker/protocol.h"
 #include "kernel/workers.h"
 #include "model/check/memory_spec.h"
 #include "model/core/bounds.h"
@@ -20,8 +21,9 @@ namespace {
 
 constexpr uint64_t kPageSize = 4096;
 
-uint64_t mmap_flags(uint8_t flags) {
-  uint64_t out = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+// mmap's flags for `mmap` (anonymous) and `mmap_zero` (a /dev/zero file).
+uint64_t mmap_flags(uint8_t flags, bool anonymous = true) {
+  uint64_t out = MAP_PRIVATE | MAP_FIXED | (anonymous ? MAP_ANONYMOUS : 0);
   if (flags & kMapNoreserve) out |= MAP_NORESERVE;
   if (flags & kMapGrowsdown) out |= MAP_GROWSDOWN;
   if (flags & kMapLocked) out |= MAP_LOCKED;
@@ -73,6 +75,21 @@ MremapCall mremap_call(const Op& op, PageNo chosen_address) {
   return call;
 }
 
+// mmap_zero's file offset, in bytes. The model's vm_pgoff is in arena pages,
+// the kernel's in pages of the address space: adding the arena's base page
+// keeps base = vm_start - vm_pgoff the same on both sides, so contiguity (and
+// merging) agrees, also with a pgoff the kernel resets to vm_start >> 12 when
+// mremap moves an unfaulted VMA (copy_vma), as the model resets it to the
+// arena page. PGOFF <= kMaxFilePgoff (option mmap_pgoff_check, on: traces
+// with it off are not run here) keeps the byte offset below 2^64.
+uint64_t dev_zero_offset(uint64_t arena_base, PageNo pgoff) { return (arena_base / kPageSize + pgoff) * kPageSize; }
+
+// exec cannot run here (trace_unsupported says why); this is the reason if
+// an exec op comes this far anyway.
+constexpr const char* kExecNotRun =
+    "exec cannot run on the kernel: execve would replace the worker, and the kernel puts the new stack at "
+    "STACK_TOP, outside the arena";
+
 std::string errno_text(int64_t result) {
   if (result >= 0 || result < -4095) return fmt::format("{:#x}", static_cast<uint64_t>(result));
   return fmt::format("-{} ({})", strerrorname_np(static_cast<int>(-result)), strerror(static_cast<int>(-result)));
@@ -102,6 +119,10 @@ std::string describe_kernel_call(const Op& op, uint64_t base, PageNo chosen_addr
     case OpKind::kMigrate: return fmt::format("move_pages(0, every page of {} + {}, node 0, MPOL_MF_MOVE_ALL)", a(op.addr), n(op.len));
     case OpKind::kBrk: return fmt::format("brk({})", a(op.addr));
     case OpKind::kSplitFolio: return fmt::format("split_huge_pages PID,{},{}", a(op.addr), a(op.addr + 1));
+    case OpKind::kMmapZero:
+      return fmt::format("mmap({}, {}, {:#x}, {:#x}, /dev/zero (fd {}), {:#x})", a(op.addr), n(op.len), prot_bits(op.prot),
+                         mmap_flags(op.flags, /*anonymous=*/false), RMC_DEV_ZERO_FD, dev_zero_offset(base, op.pgoff));
+    case OpKind::kExec: return "execve (not run on the kernel)";
     case OpKind::kCount: break;
   }
   return "?";
@@ -189,6 +210,14 @@ static std::optional<std::string> run_op(OpContext& ctx, const Op& op, const Mod
     case OpKind::kSplitFolio:
       if (ctx.large_folios) ctx.host.split_huge_pages(w.pid(op.pid), addr(op.addr), addr(op.addr + 1));
       return std::nullopt;
+    case OpKind::kMmapZero:
+      if (op.pgoff > kMaxFilePgoff)  // option mmap_pgoff_check off: not run here (trace_unsupported)
+        throw KernelError(fmt::format("mmap_zero: file offset {} is above {} pages", hex(op.pgoff), hex(kMaxFilePgoff)));
+      return expect_result(w.syscall(op.pid, SYS_mmap,
+                                     {addr(op.addr), bytes(op.len), prot_bits(op.prot), mmap_flags(op.flags, /*anonymous=*/false),
+                                      RMC_DEV_ZERO_FD, dev_zero_offset(base, op.pgoff)}),
+                           static_cast<int64_t>(addr(op.addr)));
+    case OpKind::kExec: throw KernelError(kExecNotRun);
     case OpKind::kCount: break;
   }
   throw KernelError("unknown op");

@@ -2,6 +2,14 @@
 //
 // The op table's meaning (docs/trace-format.md), on the real kernel:
 //   mmap        mmap(base + ADDR, LEN, PROT, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED|FLAGS)
+//   mmap_zero   mmap(base + ADDR, LEN, PROT, MAP_PRIVATE|MAP_FIXED|FLAGS, /dev/zero,
+//               (base / 4096 + PGOFF) * 4096): one /dev/zero fd, opened before
+//               P0 starts and inherited by every fork (workers.h), so all
+//               processes map one struct file, as the model assumes. The
+//               arena's base page is added to the offset as to every address,
+//               so vm_start - vm_pgoff is the model's in both.
+//   exec        not run: execve would replace the worker, and the new stack
+//               would be at STACK_TOP, outside the arena (trace_unsupported)
 //   munmap, mprotect, mlock, munlock, madvise   the same call on the byte range
 //   read        one 8-byte load per page; the values must be the ones the
 //               trace's memory specification says (what was written/inherited)

@@ -27,10 +27,40 @@ std::string_view kind_name(PageKind kind) {
   return "?";
 }
 
+// "0x100-0x104:rw", and for a /dev/zero VMA ":/dev/zero@0x100" (its vm_pgoff
+// in arena pages).
+std::string vma_text(const VmaView& v) {
+  std::string out = fmt::format("{}-{}:{}", hex(v.start), hex(v.end), prot_name(v.prot));
+  if (v.dev_zero) out += fmt::format(":/dev/zero@{}", hex(v.pgoff));
+  return out;
+}
+
 std::string vma_list(const ProcessView& p) {
   std::string out;
-  for (const VmaView& v : p.vmas) out += fmt::format(" {}-{}:{}", hex(v.start), hex(v.end), prot_name(v.prot));
+  for (const VmaView& v : p.vmas) out += " " + vma_text(v);
   return out.empty() ? " none" : out;
+}
+
+// What /proc/PID/maps shows of a VMA's file. The offset is in arena pages:
+// the kernel's vm_pgoff minus the arena's base page.
+std::string file_text(const VmaView& v) {
+  if (!v.dev_zero) return "no file (anonymous)";
+  return fmt::format("/dev/zero at vm_pgoff arena base + {}", hex(v.pgoff));
+}
+
+// Where two VMA lists with the same extents and protections first differ in
+// the file mapped or its offset, said as maps shows it; nothing when they do
+// not (then the generic list of both is the clearest report).
+std::optional<std::string> file_difference(const ProcessView& k, const ProcessView& m) {
+  if (k.vmas.size() != m.vmas.size()) return std::nullopt;
+  for (size_t i = 0; i < k.vmas.size(); i++)
+    if (k.vmas[i].start != m.vmas[i].start || k.vmas[i].end != m.vmas[i].end || k.vmas[i].prot != m.vmas[i].prot)
+      return std::nullopt;
+  for (size_t i = 0; i < k.vmas.size(); i++)
+    if (k.vmas[i] != m.vmas[i])
+      return fmt::format("{} VMA {}-{}: the kernel maps {}, the model {}", process_name(k.pid), hex(k.vmas[i].start),
+                         hex(k.vmas[i].end), file_text(k.vmas[i]), file_text(m.vmas[i]));
+  return std::nullopt;
 }
 
 // Address of page i of a process view.
@@ -125,7 +155,8 @@ Observation observe_model(const World& w) {
     view.pid = ProcessId{p};
     for (VmaId id : proc.vmas) {
       const Vma& v = w.vma(id);
-      view.vmas.push_back({v.start, v.end, v.prot});
+      const bool dev_zero = v.flags & kVmFileDevZero;
+      view.vmas.push_back({v.start, v.end, v.prot, dev_zero, dev_zero ? v.pgoff : 0});
       for (PageNo addr = v.start; addr < v.end; addr++) {
         const Pte* pte = proc.pt.find(addr);
         PageView page;
@@ -191,8 +222,9 @@ std::optional<Difference> compare(const Observation& kernel, const Observation& 
   for (size_t i = 0; i < kernel.processes.size(); i++) {
     const ProcessView& k = kernel.processes[i];
     const ProcessView& m = model.processes[i];
-    if (k.vmas != m.vmas)
-      return Difference{K::kVmas, fmt::format("{} VMAs: kernel{}, model{}", process_name(k.pid), vma_list(k), vma_list(m))};
+    if (k.vmas == m.vmas) continue;
+    if (auto file = file_difference(k, m)) return Difference{K::kVmas, *file};
+    return Difference{K::kVmas, fmt::format("{} VMAs: kernel{}, model{}", process_name(k.pid), vma_list(k), vma_list(m))};
   }
   for (size_t i = 0; i < kernel.processes.size(); i++) {
     const ProcessView& k = kernel.processes[i];

@@ -1,8 +1,8 @@
 // observation.h - what a user process can see of the arena after a step,
 // in one form for the kernel and for the model, and their comparison.
 //
-// Per live process: its VMAs in the arena (extent and protection, as
-// /proc/PID/maps shows them) and, for every page of those VMAs, its state
+// Per live process: its VMAs in the arena (extent, protection, and for a
+// /dev/zero VMA its file offset, as /proc/PID/maps shows them) and, for every page of those VMAs, its state
 // (none, present, zero page, swapped), for present pages whether they are
 // PageAnonExclusive, and an identity: the physical page (PFN) of a present
 // page, the swap entry of a swapped one. Identities are compared only as
@@ -49,6 +49,14 @@ struct VmaView {
   PageNo start = 0;
   PageNo end = 0;
   uint8_t prot = 0;
+  // The VMA maps /dev/zero (mmap_zero; the model's kVmFileDevZero), not
+  // nothing. /proc/PID/maps shows a file's path and vm_pgoff (as the byte
+  // offset); an anonymous VMA has neither.
+  bool dev_zero = false;
+  // dev_zero only: vm_pgoff in arena pages. The kernel's vm_pgoff minus the
+  // arena's base page (kernel_ops.h adds it to mmap_zero's offset), so that
+  // both sides give the same number when their bases agree.
+  PageNo pgoff = 0;
   bool operator==(const VmaView&) const = default;
 };
 

@@ -58,6 +58,30 @@ void pread_all(int fd, void* buf, size_t len, uint64_t offset, const std::string
   }
 }
 
+// The file part of a maps line inside the arena: nothing or a pseudo name
+// ("[heap]": the arena holds the heap) for an anonymous VMA, "/dev/zero" for
+// mmap_zero's; `offset` is vm_pgoff in bytes (shown for files only). No op
+// maps another file, so one is a surprise.
+void read_file_part(VmaView& v, std::string_view path, uint64_t offset, uint64_t base, const std::string& maps) {
+  if (path.empty() || path.front() == '[') return;
+  if (path != "/dev/zero")
+    throw KernelError(fmt::format("{}: arena VMA {:#x}-{:#x} maps '{}', a file no op maps", maps, v.start, v.end, path));
+  v.dev_zero = true;
+  v.pgoff = offset / kPageSize - base / kPageSize;  // arena pages, as kernel_ops.h translated them
+}
+
+// The path at the end of a maps line, after the five fields before it.
+std::string_view path_of(std::string_view line) {
+  size_t at = 0;
+  for (int field = 0; field < 5; field++) {
+    at = line.find_first_not_of(' ', at);
+    at = line.find(' ', at);
+    if (at == std::string_view::npos) return {};
+  }
+  at = line.find_first_not_of(' ', at);
+  return at == std::string_view::npos ? std::string_view{} : line.substr(at);
+}
+
 uint8_t prot_of(const char* perms) {
   uint8_t prot = 0;
   if (perms[0] == 'r') prot |= kProtRead;
@@ -97,18 +121,23 @@ std::vector<VmaView> ProcReader::read_maps(pid_t pid, int64_t& all_vmas) {
   while (p < end) {
     const char* eol = static_cast<const char*>(memchr(p, '\n', static_cast<size_t>(end - p)));
     if (!eol) eol = end;
-    unsigned long long start = 0, stop = 0;
+    const std::string_view line(p, static_cast<size_t>(eol - p));
+    unsigned long long start = 0, stop = 0, offset = 0;
     char perms[5] = {};
     // "start-end perms offset dev inode path"
-    if (sscanf(std::string(p, eol).c_str(), "%llx-%llx %4s", &start, &stop, perms) != 3)
-      throw KernelError(fmt::format("{}: cannot parse '{}'", path, std::string(p, eol)));
+    if (sscanf(std::string(line).c_str(), "%llx-%llx %4s %llx", &start, &stop, perms, &offset) != 4)
+      throw KernelError(fmt::format("{}: cannot parse '{}'", path, line));
     const bool inside = start >= base_ && stop <= arena_end;
     const bool overlaps = start < arena_end && stop > base_;
     if (overlaps && !inside)
       throw KernelError(fmt::format("{}: VMA {:#x}-{:#x} straddles the arena's edge", path, start, stop));
-    if (inside) vmas.push_back({(start - base_) / kPageSize, (stop - base_) / kPageSize, prot_of(perms)});
+    if (inside) {
+      VmaView v{(start - base_) / kPageSize, (stop - base_) / kPageSize, prot_of(perms)};
+      read_file_part(v, path_of(line), offset, base_, path);
+      vmas.push_back(v);
+    }
     // The vsyscall page is a static gate VMA, not in the vm_area_struct cache.
-    if (std::string_view(p, static_cast<size_t>(eol - p)).find("[vsyscall]") == std::string_view::npos) all_vmas++;
+    if (line.find("[vsyscall]") == std::string_view::npos) all_vmas++;
     p = eol + 1;
   }
   return vmas;

@@ -1,6 +1,8 @@
 // proc_view.h - the kernel's side of an Observation, read from /proc.
 //
-//   /proc/PID/maps      the VMAs inside the arena: extent and rwx
+//   /proc/PID/maps      the VMAs inside the arena: extent and rwx; the path
+//                       "/dev/zero" (mmap_zero) and its offset, vm_pgoff in
+//                       bytes, which becomes arena pages like an address
 //   /proc/PID/pagemap   per page: bit 63 present, bit 62 swapped, bit 56
 //                       mapped once (the page's mapcount is 1), bits 0-54
 //                       the PFN (root only) or the swap type and offset

@@ -28,6 +28,21 @@ constexpr int kReapMs = 5000;
 
 int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
+// /dev/zero for mmap_zero, parked like the pipes' worker ends. One open for
+// the whole run: every worker then maps the same struct file, as the model's
+// one /dev/zero file assumes (VMAs of two opens would never merge).
+// Read-only is enough: a MAP_PRIVATE mapping needs FMODE_READ only, even
+// with PROT_WRITE.
+int open_dev_zero_parked() {
+  int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw KernelError(fmt::format("/dev/zero: {}", strerror(errno)));
+  int parked = fcntl(fd, F_DUPFD_CLOEXEC, kParkedFdBase);
+  int err = errno;
+  close(fd);
+  if (parked < 0) throw KernelError(fmt::format("fcntl(F_DUPFD_CLOEXEC): {}", strerror(err)));
+  return parked;
+}
+
 std::string describe_status(int status) {
   if (WIFEXITED(status)) return fmt::format("exited with status {}", WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return fmt::format("was killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -72,11 +87,13 @@ void Workers::start_first_worker() {
   std::array<int, RMC_MAX_WORKERS> cmd_worker, reply_worker;
   cmd_worker.fill(-1);
   reply_worker.fill(-1);
+  const int dev_zero = open_dev_zero_parked();
   auto close_worker_ends = [&] {
     for (int fd : cmd_worker)
       if (fd >= 0) close(fd);
     for (int fd : reply_worker)
       if (fd >= 0) close(fd);
+    close(dev_zero);
   };
   for (int k = 0; k < RMC_MAX_WORKERS; k++) {
     int cmd[2], rep[2];
@@ -107,7 +124,8 @@ void Workers::start_first_worker() {
     posix_spawn_file_actions_adddup2(&actions, cmd_worker[k], RMC_CMD_FD(k));
     posix_spawn_file_actions_adddup2(&actions, reply_worker[k], RMC_REPLY_FD(k));
   }
-  posix_spawn_file_actions_addclosefrom_np(&actions, RMC_REPLY_FD(RMC_MAX_WORKERS - 1) + 1);
+  posix_spawn_file_actions_adddup2(&actions, dev_zero, RMC_DEV_ZERO_FD);
+  posix_spawn_file_actions_addclosefrom_np(&actions, RMC_DEV_ZERO_FD + 1);
   const std::string args[] = {config_.worker_path,
                               std::to_string(config_.cpu),
                               config_.thp ? "1" : "0",

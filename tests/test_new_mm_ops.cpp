@@ -79,6 +79,27 @@ TEST(MmapZero, WipeonforkIsRefused) {
   EXPECT_FALSE(op_invalid_reason(*w, op).has_value());
 }
 
+// Two refusals the kernel oracle found (kernel-fuzz, 2026-11-22): do_mmap
+// refuses VM_GROWSDOWN for a private file mapping before mmap_zero() makes it
+// anonymous, and remap_move's vma_multi_allowed() refuses to move a /dev/zero
+// VMA together with anything else (its file has a get_unmapped_area).
+TEST(MmapZero, RefusalsTheKernelOracleFound) {
+  Verdict growsdown = run_trace(parse_ok("P0 mmap_zero 0x100 8 rw 0x100 growsdown\n"), "eager", true);
+  EXPECT_EQ(growsdown.kind, Verdict::Kind::kError);
+  EXPECT_NE(growsdown.error.find("EINVAL"), std::string::npos) << growsdown.error;
+  for (const char* move : {"P0 mmap_zero 0x119 1 rw 0x119\nP0 mremap 0x119 2 2 0x2ebe maymove,fixed\n",
+                           "P0 mmap 0x12a 1 rw\nP0 mmap_zero 0x131 1 rw 0x131\nP0 mremap 0x12a 8 8 0x113 maymove,fixed\n"}) {
+    Verdict v = run_trace(parse_ok(move), "eager", true);
+    EXPECT_EQ(v.kind, Verdict::Kind::kError) << move;
+    EXPECT_NE(v.error.find("vma_multi_allowed (EFAULT)"), std::string::npos) << v.error;
+  }
+  // Alone in the range it moves; so does anonymous memory with a hole.
+  EXPECT_EQ(run_trace(parse_ok("P0 mmap_zero 0x119 2 rw 0x119\nP0 mremap 0x119 2 2 0x2ebe maymove,fixed\n"), "eager", true).kind,
+            Verdict::Kind::kPass);
+  EXPECT_EQ(run_trace(parse_ok("P0 mmap 0x119 1 rw\nP0 mremap 0x119 2 2 0x2ebe maymove,fixed\n"), "eager", true).kind,
+            Verdict::Kind::kPass);
+}
+
 // A 64-bit kernel's vm_pgoff comes from a byte offset; option
 // mmap_pgoff_check off lifts that (the trace of a proof).
 TEST(MmapZero, OffsetsPastTheLimitNeedTheCheckOff) {

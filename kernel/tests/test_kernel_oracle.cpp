@@ -19,7 +19,9 @@
 #include "kernel/kernel_fuzz.h"
 #include "kernel/observation.h"
 #include "kernel/oracle.h"
+#include "kernel/proc_view.h"
 #include "kernel/slab.h"
+#include "kernel/worker/protocol.h"
 #include "kernel/workers.h"
 #include "model/check/runner.h"
 #include "model/core/bounds.h"
@@ -126,6 +128,38 @@ Observation model_with_picture(const std::string& text, std::string& picture) {
   return observe_model(*world);
 }
 
+// A /dev/zero VMA is told apart from an anonymous one, and by its offset.
+TEST(Observation, ADevZeroVmaMatchesOnlyTheSameFileAndOffset) {
+  const Observation m = model_after(
+      "# rmapcheck trace 1\n"
+      "P0 mmap_zero 0x100 4 rw 0x100000\n"
+      "P0 mmap 0x104 4 rw\n");
+  ASSERT_EQ(m.processes[0].vmas.size(), 2u);  // another vm_file: no merge
+  EXPECT_TRUE(m.processes[0].vmas[0].dev_zero);
+  EXPECT_EQ(m.processes[0].vmas[0].pgoff, 0x100000u);
+  EXPECT_FALSE(m.processes[0].vmas[1].dev_zero);
+  EXPECT_EQ(m.processes[0].vmas[1].pgoff, 0u);  // not observable for anonymous VMAs
+  auto message = [&](const Observation& k) {
+    auto d = compare(k, m, {});
+    EXPECT_TRUE(d.has_value());
+    EXPECT_EQ(d ? d->kind : Difference::Kind::kCounts, Difference::Kind::kVmas);
+    return d ? d->message : "";
+  };
+  Observation k = m;
+  k.processes[0].vmas[0].pgoff = 0x100;
+  EXPECT_EQ(message(k),
+            "P0 VMA 0x100-0x104: the kernel maps /dev/zero at vm_pgoff arena base + 0x100, the model /dev/zero at "
+            "vm_pgoff arena base + 0x100000");
+  k = m;
+  k.processes[0].vmas[0] = {0x100, 0x104, kProtRead | kProtWrite};
+  EXPECT_EQ(message(k),
+            "P0 VMA 0x100-0x104: the kernel maps no file (anonymous), the model /dev/zero at vm_pgoff arena base + "
+            "0x100000");
+  k = m;
+  k.processes[0].vmas[1].end = 0x105;
+  EXPECT_NE(message(k).find("P0 VMAs: kernel 0x100-0x104:rw:/dev/zero@0x100000 0x104-0x105:rw"), std::string::npos);
+}
+
 TEST(Observation, KernelLayoutInTheModelsStyle) {
   std::string model_picture;
   Observation o = model_with_picture(kForkCow, model_picture);
@@ -193,6 +227,12 @@ TEST(Host, TracesThatCannotBeComparedSayWhy) {
   EXPECT_FALSE(why("option swapcache_after_pageout off\nP0 mmap 0x100 4 rw\n").has_value());
   EXPECT_TRUE(why("option large_folio_order 9\nP0 mmap 0x100 4 rw\n").has_value());
   EXPECT_TRUE(why("option large_folio_order 1\nP0 mmap 0x100 4 rw\n").has_value());
+  ASSERT_TRUE(why("P0 exec 0x200 4 1\n").has_value());
+  EXPECT_NE(why("P0 exec 0x200 4 1\n")->find("line 2: exec cannot run here"), std::string::npos);
+  ASSERT_TRUE(why("option mmap_pgoff_check off\nP0 mmap_zero 0x100 4 rw 0x100\n").has_value());
+  EXPECT_NE(why("option mmap_pgoff_check off\nP0 mmap_zero 0x100 4 rw 0x100\n")->find("mmap_pgoff_check off"),
+            std::string::npos);
+  EXPECT_FALSE(why("P0 mmap_zero 0x100 4 rw 0x7ffffffffffff\n").has_value());
   TraceNeeds needs = trace_needs(parse(
       "# rmapcheck trace 1\noption large_folio_order 2\nP0 mmap 0x100 4 rw\nP0 split_folio 0x100\nP0 madvise 0x100 4 pageout\n"));
   EXPECT_TRUE(needs.swap);
@@ -231,6 +271,27 @@ TEST(Workers, ForkWriteReadAndExitAreRealProcesses) {
   w.exit(p1);
   EXPECT_FALSE(w.live(p1));
   EXPECT_FALSE(process_exists(child));
+}
+
+// Every worker maps the one /dev/zero the controller opened before P0: a
+// child's mapping merges with one it inherited (one struct file), and the
+// offset is vm_pgoff as maps shows it.
+TEST(Workers, EveryWorkerMapsTheSameDevZero) {
+  SKIP_UNLESS_KERNEL();
+  Workers w(test_config());
+  const ProcessId p0{0}, p1{1};
+  const uint64_t a = kArenaBase + 0x100 * 4096ull, offset = kArenaBase + 0x7000 * 4096ull;
+  ASSERT_EQ(w.syscall(p0, SYS_mmap, {a, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, RMC_DEV_ZERO_FD, offset}),
+            static_cast<int64_t>(a));
+  w.fork(p0, p1);
+  ASSERT_EQ(w.syscall(p1, SYS_mmap, {a + 4 * 4096, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, RMC_DEV_ZERO_FD,
+                                     offset + 4 * 4096}),
+            static_cast<int64_t>(a + 4 * 4096));
+  ProcReader reader(kArenaBase);
+  const ProcessView v = reader.read(p1, w.pid(p1));
+  ASSERT_EQ(v.vmas.size(), 1u);
+  EXPECT_EQ(v.vmas[0], (VmaView{0x100, 0x108, kProtRead | kProtWrite, true, 0x7000}));
+  EXPECT_EQ(w.read(p1, a, 8), std::vector<uint64_t>(8, 0));  // anonymous zero pages, private to each process
 }
 
 TEST(Workers, ADeadWorkerIsAClearErrorAndNoneIsLeftBehind) {
@@ -349,6 +410,30 @@ TEST(Oracle, CatchesAKernelSideThatDiffers) {
   EXPECT_NE(v.what.find("read of P0:0x101 returned 0x3e7 in the kernel; the trace's memory specification says 0x2"),
             std::string::npos)
       << v.what;
+}
+
+TEST(Oracle, CatchesAnAnonymousVmaWhereTheModelHasDevZero) {
+  SKIP_UNLESS_KERNEL();
+  Host host;
+  OracleOptions o;
+  o.confirm_runs = 1;
+  // Replace the /dev/zero mapping with an anonymous one behind the model's back.
+  o.tamper = [](Workers& w, size_t ops) {
+    if (ops == 1)
+      w.syscall(ProcessId{0}, SYS_mmap,
+                {kArenaBase + 0x100 * 4096ull, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, ~0ull, 0});
+  };
+  OracleVerdict v = run_on_kernel(parse("# rmapcheck trace 1\nP0 mmap_zero 0x100 2 rw 0x40\nP0 write 0x100 2\n"), host, o);
+  EXPECT_EQ(v.kind, OracleVerdict::Kind::kDisagree);
+  EXPECT_EQ(v.step, 1u);
+  EXPECT_EQ(v.category, "VMA layout");
+  EXPECT_EQ(v.what, "P0 VMA 0x100-0x102: the kernel maps no file (anonymous), the model /dev/zero at vm_pgoff arena base + 0x40");
+  EXPECT_NE(v.detail.find("kernel call: mmap(0x100000100000, 0x2000, 0x3, 0x12, /dev/zero (fd 19), 0x100000040000)"),
+            std::string::npos)
+      << v.detail;
+  // Without the tampering the two agree.
+  v = run_on_kernel(parse("# rmapcheck trace 1\nP0 mmap_zero 0x100 2 rw 0x40\nP0 write 0x100 2\n"), host, {});
+  EXPECT_EQ(v.kind, OracleVerdict::Kind::kAgree) << v.what << "\n" << v.detail;
 }
 
 TEST(Oracle, AnExpectationThatFailsOnTheKernelOnlyIsReported) {

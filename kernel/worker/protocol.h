@@ -11,7 +11,8 @@
  * passes them on, and worker Pk uses only its own pair. Commands are fixed
  * size; a reply is a fixed header, followed for RMC_READ by `count` 64-bit
  * values. Addresses travel as byte addresses: the controller adds the arena
- * base, the worker never interprets a page number.
+ * base, the worker never interprets a page number. P0 also gets /dev/zero at
+ * RMC_DEV_ZERO_FD, which every fork inherits.
  *
  * Start-up (argv: worker CPU THP ARENA_BASE START_BRK CONTROLLER_PID), and
  * after a fork in the child: the worker sends one reply, result = its pid,
@@ -27,6 +28,10 @@
  * RMC_REPLY_FD(k). */
 #define RMC_CMD_FD(k) (3 + 2 * (k))
 #define RMC_REPLY_FD(k) (4 + 2 * (k))
+/* /dev/zero, opened read-only once by the controller before P0 starts, so
+ * that every worker maps the same struct file (mmap_zero): VMAs of one file
+ * can merge, of two opens of it cannot (is_mergeable_vma compares vm_file). */
+#define RMC_DEV_ZERO_FD (RMC_REPLY_FD(RMC_MAX_WORKERS - 1) + 1)
 
 #define RMC_PAGE_SIZE 4096
 /* Most pages one RMC_READ returns (a trace op touches at most 4096). */

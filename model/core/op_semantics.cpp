@@ -59,22 +59,30 @@ std::optional<std::string> check_mapped(const World& w, const Op& op, const char
   return std::nullopt;
 }
 
-std::optional<std::string> check_not_locked(const World& w, const Op& op, const char* what, const Why& why) {
+// An advice the kernel refuses (EINVAL) on a VMA with `flag`: VM_LOCKED for
+// MADV_DONTNEED and MADV_PAGEOUT, vm_file for MADV_WIPEONFORK
+// (madvise_vma_behavior). The kernel has changed the VMAs before that one by
+// then; the model refuses the whole op.
+std::optional<std::string> check_no_vma_with(const World& w, const Op& op, VmFlags flag, const char* what,
+                                             const char* vma_kind, const Why& why) {
   for (PageNo cursor = op.addr; cursor < op.addr + op.len;) {
     VmaId id = w.vma_lookup(op.pid, cursor);
-    if (w.vma(id).flags & kVmLocked) return why("{} on a VM_LOCKED VMA (EINVAL)", what);
+    if (w.vma(id).flags & flag) return why("{} on a {} VMA (EINVAL)", what, vma_kind);
     cursor = w.vma(id).end;
   }
   return std::nullopt;
 }
 
-// madvise_vma_behavior: MADV_WIPEONFORK on a VMA with a file is EINVAL. The
-// kernel has changed the VMAs before it by then; the model refuses the op.
-std::optional<std::string> check_no_file(const World& w, const Op& op, const char* what, const Why& why) {
-  for (PageNo cursor = op.addr; cursor < op.addr + op.len;) {
-    VmaId id = w.vma_lookup(op.pid, cursor);
-    if (w.vma(id).flags & kVmFileDevZero) return why("{} on a /dev/zero VMA (EINVAL)", what);
-    cursor = w.vma(id).end;
+// remap_move (6.17+, MREMAP_FIXED with an unchanged length) moves every VMA
+// of the range, and holes after its start are fine; but vma_multi_allowed()
+// refuses a VMA whose file brings its own get_unmapped_area (/dev/zero's)
+// unless it is the first VMA and the range ends inside it.
+std::optional<std::string> check_remap_move(const World& w, const Op& op, VmaId first, const Why& why) {
+  const PageNo end = op.addr + op.len;
+  for (VmaId id = first; id != kNoVma && w.vma(id).start < end; id = w.vma_next(id)) {
+    if (!(w.vma(id).flags & kVmFileDevZero)) continue;
+    if (id != first || w.vma(id).end < end)
+      return why("mremap: the move spans a /dev/zero VMA and more (another VMA or a hole): vma_multi_allowed (EFAULT)");
   }
   return std::nullopt;
 }
@@ -85,7 +93,7 @@ std::optional<std::string> check_mremap(const World& w, const Op& op, const Why&
   const bool fixed = op.flags & kMremapFixed;
   const bool dontunmap = op.flags & kMremapDontunmap;
   const Vma& v = w.vma(id);
-  if (fixed && op.len == op.new_len) return std::nullopt;  // remap_move: holes after the start are fine
+  if (fixed && op.len == op.new_len) return check_remap_move(w, op, id, why);
   if (!fixed && !dontunmap) {
     if (op.new_len <= op.len) return std::nullopt;
     if (op.addr + op.len > v.end) return why("mremap: the old range crosses the end of its VMA (EFAULT)");
@@ -119,8 +127,10 @@ std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool 
     case OpKind::kMadvise: {
       if (auto err = check_mapped(w, op, "madvise", why)) return err;
       if (op.advice == Advice::kDontneed || op.advice == Advice::kPageout)
-        return check_not_locked(w, op, op.advice == Advice::kDontneed ? "MADV_DONTNEED" : "MADV_PAGEOUT", why);
-      if (op.advice == Advice::kWipeonfork) return check_no_file(w, op, "MADV_WIPEONFORK", why);
+        return check_no_vma_with(w, op, kVmLocked, op.advice == Advice::kDontneed ? "MADV_DONTNEED" : "MADV_PAGEOUT",
+                                 "VM_LOCKED", why);
+      if (op.advice == Advice::kWipeonfork)
+        return check_no_vma_with(w, op, kVmFileDevZero, "MADV_WIPEONFORK", "/dev/zero", why);
       return std::nullopt;
     }
     case OpKind::kRead: return check_access(w, op.pid, op.addr, op.len, kProtRead, "read", why);
@@ -131,6 +141,7 @@ std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool 
       return std::nullopt;
     case OpKind::kMremap: return check_mremap(w, op, why);
     case OpKind::kMmapZero:
+      if (op.flags & kMapGrowsdown) return why("mmap_zero: do_mmap refuses MAP_GROWSDOWN for a file mapping (EINVAL)");
       if (w.options().mmap_pgoff_check && op.pgoff > kMaxFilePgoff)
         return why("mmap_zero: file offset {:#x} pages is above {:#x}: mmap(2) takes it in bytes, and "
                    "do_mmap refuses an offset whose last page wraps (EOVERFLOW; option mmap_pgoff_check off "

@@ -21,6 +21,16 @@ std::optional<bool> parse_switch(std::string_view value) {
   return std::nullopt;
 }
 
+// An on|off option a trace may give once.
+std::optional<std::string> apply_switch(std::string_view name, std::string_view value, bool& given, bool& field) {
+  if (given) return fmt::format("{} given twice", name);
+  given = true;
+  auto on = parse_switch(value);
+  if (!on) return fmt::format("{} is on or off, not '{}'", name, value);
+  field = *on;
+  return std::nullopt;
+}
+
 // One lazy.* option: its name, its two values (the default first), and
 // where it lives in LazyOptions, read and written as 0 / 1.
 struct LazyChoice {
@@ -78,30 +88,12 @@ std::optional<std::string> apply_option(ModelOptions& options, std::string_view 
     options.large_folio_order = static_cast<uint32_t>(*order);
     return std::nullopt;
   }
-  if (name == "swapcache_after_pageout") {
-    if (options.swapcache_after_pageout_set) return std::string("swapcache_after_pageout given twice");
-    options.swapcache_after_pageout_set = true;
-    auto on = parse_switch(value);
-    if (!on) return fmt::format("swapcache_after_pageout is on or off, not '{}'", value);
-    options.swapcache_after_pageout = *on;
-    return std::nullopt;
-  }
-  if (name == "stack_pgoff_guard") {
-    if (options.stack_pgoff_guard_set) return std::string("stack_pgoff_guard given twice");
-    options.stack_pgoff_guard_set = true;
-    auto on = parse_switch(value);
-    if (!on) return fmt::format("stack_pgoff_guard is on or off, not '{}'", value);
-    options.stack_pgoff_guard = *on;
-    return std::nullopt;
-  }
-  if (name == "mmap_pgoff_check") {
-    if (options.mmap_pgoff_check_set) return std::string("mmap_pgoff_check given twice");
-    options.mmap_pgoff_check_set = true;
-    auto on = parse_switch(value);
-    if (!on) return fmt::format("mmap_pgoff_check is on or off, not '{}'", value);
-    options.mmap_pgoff_check = *on;
-    return std::nullopt;
-  }
+  if (name == "swapcache_after_pageout")
+    return apply_switch(name, value, options.swapcache_after_pageout_set, options.swapcache_after_pageout);
+  if (name == "stack_pgoff_guard")
+    return apply_switch(name, value, options.stack_pgoff_guard_set, options.stack_pgoff_guard);
+  if (name == "mmap_pgoff_check")
+    return apply_switch(name, value, options.mmap_pgoff_check_set, options.mmap_pgoff_check);
   if (name == "bug") {
     auto bug = bug_from_name(value);
     if (!bug) return fmt::format("unknown bug '{}' (B3 B4 B12 B16 B17)", value);

@@ -36,9 +36,18 @@ TEST(ProveCommand, ShowsCounterexampleValues) {
   EXPECT_NE(r.out.find("counterexample  counterexample"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("shift=0x"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("no trace: "), std::string::npos) << r.out;  // exec is an op now
-  // A counterexample no trace can show says why.
-  const ProgramResult stranger = prove({"--filter", "lazy_walk.accepts_a_stranger_after_unfixed_move", "--no-cvc5"});
-  EXPECT_NE(stranger.out.find("no trace: "), std::string::npos) << stranger.out;
+}
+
+// Every counterexample of the default run has a trace now; `prove --traces`
+// names the file it wrote for each.
+TEST(ProveCommand, EveryCounterexampleNamesItsTrace) {
+  const std::string dir = ::testing::TempDir() + "rmc_prove_traces";
+  const ProgramResult r = prove({"--no-cvc5", "--traces", dir});
+  EXPECT_EQ(r.exit_status, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("no trace: "), std::string::npos) << r.out;
+  size_t traces = 0;
+  for (size_t at = r.out.find("    trace: "); at != std::string::npos; at = r.out.find("    trace: ", at + 1)) traces++;
+  EXPECT_EQ(traces, 8u) << r.out;
 }
 
 TEST(ProveCommand, AnUnexpectedVerdictExitsOne) {

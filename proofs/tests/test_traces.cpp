@@ -15,7 +15,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "model/check/runner.h"
+#include "model/core/layout.h"
 #include "model/designs.h"
 #include "proofs/obligations/search_steps.h"
 #include "proofs/tests/outcomes.h"
@@ -103,6 +106,51 @@ TEST(SearchTrace, CommittedSearchIsRealised) {
   for (const Obligation* ob : default_obligations())
     if (ob->name == "search.unfixed_entry_live_root") return expect_realised(*ob, outcome_of(*ob));
   FAIL() << "no search.unfixed_entry_live_root";
+}
+
+// lazy_walk.accepts_a_stranger_after_unfixed_move: the trace's first failure
+// is L2 at the mremap (its EXPECT lines say so). Replayed on past it, the
+// swap-in maps the unfixed folio at its new address, and the lazy walk of
+// that folio visits the stranger at the old address, which passes the
+// acceptance test, instead: the divergence the counterexample predicts.
+TEST(StrangerTrace, TheWalkAcceptsTheStrangerAfterTheUnfixedMove) {
+  const Obligation* ob = nullptr;
+  for (const Obligation* o : default_obligations())
+    if (o->name == "lazy_walk.accepts_a_stranger_after_unfixed_move") ob = o;
+  ASSERT_NE(ob, nullptr);
+  const Outcome& out = outcome_of(*ob);
+  ASSERT_EQ(out.verdict, Verdict::kCounterexample) << out.detail;
+  auto made = counterexample_trace(*ob, out, "corpus/proofs");
+  ASSERT_TRUE(std::holds_alternative<TraceOut>(made)) << std::get<std::string>(made);
+  ParseResult parsed = parse_trace(std::get<TraceOut>(made).text, ob->name);
+  ASSERT_TRUE(std::holds_alternative<Trace>(parsed)) << std::get<TraceError>(parsed).str();
+  const Trace& trace = std::get<Trace>(parsed);
+  const PageNo computed = out.values.at("computed"), page_now = out.values.at("page_now");
+  for (const char* design : {"lazy", "lazy-gki"}) {
+    SCOPED_TRACE(design);
+    auto world = make_world(design, trace.options);
+    Runner runner(*world, /*checks=*/true);
+    std::vector<std::string> first_failure, last_step;
+    for (const TraceLine& line : trace.lines) {
+      const StepResult step = runner.run_line(line);
+      ASSERT_FALSE(step.error) << line.line << ": " << *step.error;
+      last_step.clear();
+      for (const Violation& v : step.violations) last_step.push_back(v.property);
+      if (first_failure.empty()) first_failure = last_step;
+    }
+    EXPECT_EQ(first_failure, std::vector<std::string>{"L2"});  // at the mremap
+    EXPECT_NE(std::find(last_step.begin(), last_step.end(), "rmap-missing"), last_step.end());
+    const Pte* pte = world->proc(ProcessId{0}).pt.find(page_now);
+    ASSERT_TRUE(pte && pte->kind == PteKind::kPresent);
+    RmapWalk walk;
+    world->policy().rmap_walk(*world, world->folio_of(pte->pfn()), walk);
+    ASSERT_EQ(walk.visits.size(), 1u) << render_vma_table(*world);
+    const Vma& visited = world->vma(walk.visits[0].vma);
+    EXPECT_EQ(walk.visits[0].index_address, computed);
+    EXPECT_TRUE(visited.contains(computed));
+    EXPECT_FALSE(visited.contains(page_now));  // not the VMA that maps the folio
+    EXPECT_LE(visited.start, out.values.at("stranger.start"));  // the stranger, merged into the root's page
+  }
 }
 
 class ForcedSearch : public ::testing::TestWithParam<std::vector<Op>> {};
