@@ -5,6 +5,7 @@
 
 #include <cassert>
 
+#include "model/core/geometry.h"
 #include "model/core/op_table.h"
 #include "model/core/world.h"
 
@@ -203,7 +204,8 @@ void apply_op(World& w, const Op& op, uint64_t& next_value, OpObserver* observer
       for (PageNo page = op.addr; page < op.addr + op.len; page++) w.write(op.pid, page, ++next_value);
       w.exec_relocate_stack(op.pid, op.addr, op.shift);
       if (observer)
-        for (PageNo i = 0; i < op.len; i++) observer->on_write(op.pid, op.addr - op.shift + i, first_value + i);
+        for (PageNo i = 0; i < op.len; i++)
+          observer->on_write(op.pid, geom::relocated_start(op.addr, op.shift) + i, first_value + i);
       break;
     }
     case OpKind::kCount: assert(false); break;

@@ -193,7 +193,7 @@ std::vector<Obligation> base_moved_obligations() {
         const z3::expr index = index_of(stack, page);  // argv/envp pages faulted before the move
         const VmaWords moved{geom::relocated_start(stack.start, shift),
                              geom::relocated_start(stack.end, shift), stack.pgoff};
-        const z3::expr page_now = page - shift;  // shift_arg_pages moves the page tables
+        const z3::expr page_now = geom::relocated_start(page, shift);  // move_page_tables moves the page with the stack
         g.claim(lazy_root_address(moved.start, moved.pgoff, index) == page_now &&
                 geom::lazy_walk_accepts(moved.start, moved.end, moved.pgoff, moved.start,
                                         moved.pgoff, index));
@@ -213,7 +213,7 @@ std::vector<Obligation> base_moved_obligations() {
         g.assume(in_trace_window(stack) && z3::ule(1, shift) && z3::ule(shift, g.page(kMaxExecShift)) &&
                  z3::ule(shift, stack.start));
         const z3::expr index = index_of(stack, page);
-        const z3::expr page_now = page - shift;
+        const z3::expr page_now = geom::relocated_start(page, shift);
         show_vma(g, "stack", stack);
         g.show("shift", shift);
         g.show("page", page);
