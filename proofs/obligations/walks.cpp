@@ -112,9 +112,10 @@ std::string stranger_trace(const Values& v) {
       "Predicted: the lazy walk of that folio computes {}, finds the stranger, which passes "
       "the acceptance test (the root's tree, the root's base), and visits it instead of {}: "
       "rmap-missing. The replay's first failure comes earlier, at the mremap: lazy, lazy-gki "
-      "and base0 fail L2 (the swap entry is not at base(root) + index), hence the EXPECT lines; "
-      "proofs/tests/test_traces.cpp replays on past it and confirms the walk's visit to the "
-      "stranger and the rmap-missing at the swap-in. eager and cowctx pass.",
+      "and base0 fail L2 (the swap entry is not at base(root) + index), hence the EXPECT lines. "
+      "`rmapcheck replay --keep-going --design lazy` runs on past it and shows the rmap-missing "
+      "at the swap-in; StrangerTrace (proofs/tests/test_traces.cpp) also checks that the walk "
+      "visits the stranger. eager and cowctx pass.",
       hex(v.at("computed")), hex(v.at("page_now"))));
   t.expect("pass");
   t.expect_for("lazy", "fail L2");

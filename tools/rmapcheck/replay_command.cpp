@@ -27,6 +27,7 @@ struct ReplayArgs {
   std::string models;  // several designs in lock-step
   bool quiet = false;
   bool no_checks = false;
+  bool keep_going = false;  // run on past failing steps (the verdict is still the first)
   std::string dot_path;  // the rmap graph as Graphviz DOT (memory/dot_graph.h)
   size_t dot_step = 0;   // after this step; 0: the last one run
 };
@@ -140,6 +141,10 @@ int replay(const ReplayArgs& args) {
     fmt::print(stderr, "rmapcheck replay: --dot draws one design: use --design, not --models\n");
     return kExitBadInput;
   }
+  if (!args.models.empty() && args.keep_going) {
+    fmt::print(stderr, "rmapcheck replay: --keep-going runs one design: use --design, not --models\n");
+    return kExitBadInput;
+  }
   if (!args.models.empty()) return replay_models(args, trace);
   if (!valid_design(args.design)) {
     fmt::print(stderr, "rmapcheck: unknown design '{}'\n", args.design);
@@ -154,7 +159,7 @@ int replay(const ReplayArgs& args) {
   auto world = make_world(args.design, trace.options);
   Runner runner(*world, !args.no_checks, /*cost_expectations=*/args.design == "eager");
   Verdict verdict;
-  size_t step = 0;
+  size_t step = 0, failing_steps = 0;
   std::string dot, last_dot_title;
   for (const TraceLine& line : trace.lines) {
     if (line.kind != TraceLine::Kind::kOp && line.kind != TraceLine::Kind::kExpect) continue;
@@ -179,15 +184,20 @@ int replay(const ReplayArgs& args) {
       break;
     }
     if (!result.violations.empty()) {
-      verdict.kind = Verdict::Kind::kFail;
-      verdict.line = line.line;
-      verdict.step = step;
-      verdict.violations = result.violations;
+      if (failing_steps++ == 0) {
+        verdict.kind = Verdict::Kind::kFail;
+        verdict.line = line.line;
+        verdict.step = step;
+        verdict.violations = result.violations;
+      }
       fmt::print("\n{}:{}: step {} ({}) breaks {} check(s):\n{}", trace.source, line.line, step, text,
                  result.violations.size(), summarize_violations(result.violations));
       fmt::print("\nbefore the step:\n{}\nafter the step:\n{}{}", before, render_layout(*world),
                  render_vma_table(*world));
-      break;
+      // --keep-going: what a broken state leads to (a counterexample's later
+      // divergence, docs/proofs.md); the verdict stays the first failure.
+      if (!args.keep_going) break;
+      fmt::print("\n");
     }
   }
   if (!args.json_path.empty()) {
@@ -209,6 +219,7 @@ int replay(const ReplayArgs& args) {
       return kExitBadInput;
     }
   }
+  if (args.keep_going && failing_steps > 1) fmt::print("{} failing steps; the first decides the verdict\n", failing_steps);
   fmt::print("verdict: {}  ({} steps{})\n", describe_verdict(verdict), step,
              trace.expectation(args.design) ? fmt::format(", trace expects {}", print_verdict(*trace.expectation(args.design))) : "");
   return exit_code_of(verdict);
@@ -271,6 +282,8 @@ void add_replay_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--models", args->models, "Run these designs in lock-step (comma-separated; eager is the reference)");
   cmd->add_flag("--quiet,-q", args->quiet, "Print only errors and the verdict");
   cmd->add_flag("--no-checks", args->no_checks, "Run without the per-step checks (expectations still judged)");
+  cmd->add_flag("--keep-going", args->keep_going,
+                "Run on past a failing step, reporting each one (the verdict is still the first failure)");
   cmd->add_option("--dot", args->dot_path, "Write the VMA/anon_vma/AVC/folio graph as Graphviz DOT to this file");
   cmd->add_option("--dot-step", args->dot_step, "Draw the graph after this step (default: the last step run)");
   cmd->callback([args, &exit_code] { exit_code = replay(*args); });
