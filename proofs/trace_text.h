@@ -24,6 +24,9 @@ class TraceText {
   TraceText();
   // A paragraph, wrapped into "# ..." lines of at most 78 characters.
   TraceText& comment(std::string_view paragraph);
+  // The first paragraph of every counterexample trace: which obligation it
+  // comes from, that it is generated, then `what` (the setting).
+  TraceText& generated_from(std::string_view obligation, std::string_view what);
   TraceText& blank();
   TraceText& expect(std::string_view verdict);  // "# EXPECT: pass"
   TraceText& expect_for(std::string_view design, std::string_view verdict);

@@ -100,14 +100,15 @@ Op TraceGenerator::draw(const World& w, Chooser& choose, OpKind kind, ProcessId 
         // Base 0 (PGOFF = ADDR), a base above 0, one that wraps below 0
         // (PGOFF above ADDR: S19), or the offset that continues the VMA
         // below, so that /dev/zero mappings can merge.
-        const VmaId below = op.addr ? w.vma_lookup(pid, op.addr - 1) : kNoVma;
         switch (choose.below(4)) {
           case 0: op.pgoff = op.addr; break;
           case 1: op.pgoff = choose.below(op.addr + 1); break;
           case 2: op.pgoff = op.addr + 1 + choose.below(kArenaPages); break;
-          default:
+          default: {
+            const VmaId below = op.addr ? w.vma_lookup(pid, op.addr - 1) : kNoVma;
             op.pgoff = below != kNoVma ? w.vma(below).pgoff + (op.addr - w.vma(below).start) : op.addr;
             break;
+          }
         }
         break;
       }
