@@ -63,6 +63,10 @@ class Runner {
   MemorySpec spec_;
   uint64_t next_value_ = 0;
   ObjectCounts delta_base_;
+  // World::mutations() when every check last passed; kNotClean before the
+  // first check and after one that found something (checked again in full).
+  static constexpr uint64_t kNotClean = ~uint64_t{0};
+  uint64_t clean_at_mutations_ = kNotClean;
 
 };
 

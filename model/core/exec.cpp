@@ -44,7 +44,7 @@ void World::exec_relocate_stack(ProcessId pid, PageNo addr, PageNo shift) {
   assert(shift <= addr);
   const PageNo old_start = vma(stack).start, old_end = vma(stack).end, pgoff = vma(stack).pgoff;
   const PageNo new_start = geom::relocated_start(old_start, shift), new_end = geom::relocated_start(old_end, shift);
-  policy_->before_relocate(*this, stack);
+  policy().before_relocate(*this, stack);
   vma_set_range(stack, new_start, old_end, pgoff);
   move_page_tables(stack, old_start, stack, new_start, old_end - old_start);
   vma_set_range(stack, new_start, new_end, pgoff);

@@ -8,18 +8,20 @@
 namespace rmc {
 
 uint64_t World::read(ProcessId pid, PageNo addr) {
-  const Pte* pte = proc(pid).pt.find(addr);
+  const Pte* pte = std::as_const(*this).proc(pid).pt.find(addr);  // const: see mutations()
   if (!pte || pte->kind == PteKind::kSwap) handle_fault(pid, addr, /*write=*/false);
   return visible_content(pid, addr);
 }
 
 void World::write(ProcessId pid, PageNo addr, uint64_t value) {
-  const Pte* pte = proc(pid).pt.find(addr);
-  if (!pte || pte->kind != PteKind::kPresent || !pte->writable)
+  const Pte* pte = std::as_const(*this).proc(pid).pt.find(addr);  // const: see mutations()
+  if (!pte || pte->kind != PteKind::kPresent || !pte->writable) {
     handle_fault(pid, addr, /*write=*/true);
-  pte = proc(pid).pt.find(addr);
+    pte = std::as_const(*this).proc(pid).pt.find(addr);
+  }
   assert(pte && pte->kind == PteKind::kPresent && pte->writable);
-  page(pte->pfn()).content = value;
+  // Not page(): a store into a mapped page changes its contents only.
+  memmap_[idx(pte->pfn())].content = value;
 }
 
 // handle_mm_fault for one page. A fault below a stack grows it first.
@@ -56,7 +58,7 @@ void World::do_anonymous_page(VmaId id, PageNo addr, bool write) {
     proc(pid).pt.set(addr, Pte::zero());
     return;
   }
-  policy_->prepare(*this, id);
+  policy().prepare(*this, id);
   uint32_t order = options_.large_folio_order;
   PageNo start = addr;
   if (order > 0) {
@@ -81,7 +83,7 @@ void World::do_anonymous_page(VmaId id, PageNo addr, bool write) {
 // for a page of a large folio); the old page loses this mapping.
 void World::wp_page_copy(VmaId id, PageNo addr) {
   const ProcessId pid = vma(id).mm;
-  policy_->prepare(*this, id);
+  policy().prepare(*this, id);
   const Pte old = *proc(pid).pt.find(addr);
   FolioId f = folio_alloc(0);
   const Pfn new_pfn = folio(f).pfn;
@@ -110,7 +112,7 @@ void World::do_wp_page(VmaId id, PageNo addr) {
     if (folio(f).refcount() <= 1 + (folio(f).in_swapcache ? 1u : 0u)) {
       folio_free_swap(f);
       if (folio(f).refcount() == 1) {
-        policy_->move_anon(*this, f, id);  // folio_move_anon_rmap
+        policy().move_anon(*this, f, id);  // folio_move_anon_rmap
         reuse = true;
       }
     }
@@ -147,7 +149,7 @@ void World::do_swap_page(VmaId id, PageNo addr, bool write) {
     fresh = true;
   }
   bool copied = false;
-  if (!fresh && folio(f).large() == false && !policy_->swapcache_folio_fits(*this, f, id, addr)) {
+  if (!fresh && folio(f).large() == false && !policy().swapcache_folio_fits(*this, f, id, addr)) {
     // ksm_might_need_to_copy: the cached folio belongs to another anon_vma
     // tree (or index): map a private copy; the original stays cached.
     FolioId copy = folio_alloc(0);

@@ -16,7 +16,7 @@ void World::fork(ProcessId parent, ProcessId child) {
   c.state = ProcessState::kLive;
   c.start_brk = proc(parent).start_brk;
   c.brk = proc(parent).brk;
-  policy_->fork_mm(*this, parent, child);
+  policy().fork_mm(*this, parent, child);
   // The parent's list does not change while the child's is built.
   for (VmaId pid_vma : proc(parent).vmas) {
     const Vma& p = vma(pid_vma);
@@ -27,7 +27,7 @@ void World::fork(ProcessId parent, ProcessId child) {
     if (wipe)
       vma(copy).anon = kNoAnon;
     else
-      policy_->fork(*this, copy, pid_vma);
+      policy().fork(*this, copy, pid_vma);
     vma(copy).flags &= static_cast<VmFlags>(~kVmLocked);  // VM_LOCKED_MASK is not inherited
     vma_link(copy);
     if (!wipe) copy_page_range(copy, pid_vma);
@@ -51,7 +51,7 @@ void World::copy_page_range(VmaId child_vma, VmaId parent_vma) {
       case PteKind::kZero: cpt.set(e->page, pte); break;
       case PteKind::kPresent:
         // folio_try_dup_anon_rmap_pte: no pins in the model, so never a copy.
-        policy_->fork_page(*this, folio_of(pte.pfn()), parent_vma);
+        policy().fork_page(*this, folio_of(pte.pfn()), parent_vma);
         page(pte.pfn()).anon_exclusive = false;
         folio_add_anon_rmap_pte(pte.pfn(), child, /*exclusive=*/false);
         pte.writable = false;
@@ -81,12 +81,12 @@ void World::exit(ProcessId pid) {
 // then free them.
 void World::exit_mmap(ProcessId pid) {
   Process& p = proc(pid);
-  policy_->exit_mm(*this, pid);
+  policy().exit_mm(*this, pid);
   const std::vector<VmaId>& vmas = p.vmas;
   for (VmaId id : vmas) zap_range(pid, vma(id).start, vma(id).end);
   assert(p.pt.empty());
   for (VmaId id : vmas)
-    if (vma(id).faulted()) policy_->unlink(*this, id);
+    if (vma(id).faulted()) policy().unlink(*this, id);
   for (VmaId id : vmas) vma_free(id);
   p.vmas.clear();
 }

@@ -37,7 +37,7 @@ VmaId vma_at_or_after(const World& w, ProcessId pid, PageNo addr) {
 // tables, then unlink their anon state and free them (free_pgtables order).
 void World::do_munmap(ProcessId pid, PageNo start, PageNo end) {
   VmaId first = find_vma(pid, start);
-  if (first == kNoVma || vma(first).start >= end) return;
+  if (first == kNoVma || std::as_const(*this).vma(first).start >= end) return;
   // The surviving outer pieces are new structs; the original is freed.
   if (vma(first).start < start) split_vma(first, start, /*new_below=*/true);
   thread_local std::vector<VmaId> detached;  // do_munmap does not nest
@@ -49,7 +49,7 @@ void World::do_munmap(ProcessId pid, PageNo start, PageNo end) {
   for (VmaId id : detached) vma_unlink_from_mm(id);
   for (VmaId id : detached) zap_range(pid, vma(id).start, vma(id).end);
   for (VmaId id : detached)
-    if (vma(id).faulted()) policy_->unlink(*this, id);
+    if (vma(id).faulted()) policy().unlink(*this, id);
   for (VmaId id : detached) vma_free(id);
 }
 
@@ -115,13 +115,13 @@ void World::mmap_zero(ProcessId pid, PageNo addr, PageNo len, uint8_t prot, uint
 // break (or a new VMA), shrink with munmap. A refused brk leaves everything
 // as it was (the syscall returns the old break).
 void World::brk(ProcessId pid, PageNo new_brk) {
-  Process& p = proc(pid);
+  const Process& p = std::as_const(*this).proc(pid);  // const: see mutations()
   const PageNo old_brk = p.brk;
   if (new_brk < p.start_brk || new_brk == old_brk) return;
   if (new_brk < old_brk) {
     VmaId first = find_vma(pid, new_brk);
-    if (first == kNoVma || vma(first).start >= old_brk) return;  // nothing to unmap: fail
-    p.brk = new_brk;
+    if (first == kNoVma || std::as_const(*this).vma(first).start >= old_brk) return;  // nothing to unmap: fail
+    proc(pid).brk = new_brk;
     do_munmap(pid, new_brk, old_brk);
     return;
   }
@@ -129,7 +129,7 @@ void World::brk(ProcessId pid, PageNo new_brk) {
   // next VMA (its guard gap for a stack).
   VmaId next = find_vma(pid, old_brk);
   if (next != kNoVma) {
-    const Vma& n = vma(next);
+    const Vma& n = std::as_const(*this).vma(next);
     PageNo gap_start = (n.flags & kVmGrowsdown) ? n.start - std::min(n.start, kStackGuardGapPages)
                                                 : n.start;
     if (new_brk + 1 > gap_start) return;
@@ -152,7 +152,7 @@ void World::brk(ProcessId pid, PageNo new_brk) {
     VmaId id = vma_alloc(pid, old_brk, new_brk, geom::new_anon_pgoff(old_brk), prot, flags);
     vma_link(id);
   }
-  p.brk = new_brk;
+  proc(pid).brk = new_brk;
 }
 
 // ---- attribute changes: mprotect, mlock, madvise flags --------------------------
@@ -190,8 +190,8 @@ void World::mprotect(ProcessId pid, PageNo addr, PageNo len, uint8_t prot) {
   while (cursor < end) {
     VmaId id = vma_lookup(pid, cursor);
     assert(id != kNoVma);  // the op check requires the range to be mapped
-    const PageNo piece_end = std::min(end, vma(id).end);
-    const Vma& v = vma(id);
+    const Vma& v = std::as_const(*this).vma(id);  // const: see mutations()
+    const PageNo piece_end = std::min(end, v.end);
     const VmFlags flags = mprotect_flags(v, prot);
     const bool newly_writable_locked =
         (flags & kVmLocked) && (prot & kProtWrite) && !(v.prot & kProtWrite);
@@ -226,10 +226,11 @@ void World::mlock(ProcessId pid, PageNo addr, PageNo len, bool lock) {
   while (cursor < end) {
     VmaId id = vma_lookup(pid, cursor);
     assert(id != kNoVma);
-    const PageNo piece_end = std::min(end, vma(id).end);
-    const VmFlags flags = with_flag(vma(id).flags, kVmLocked, lock);
-    if (flags != vma(id).flags) {
-      VmaId target = vma_modify(id, cursor, piece_end, vma(id).prot, flags);
+    const Vma& v = std::as_const(*this).vma(id);  // const: see mutations()
+    const PageNo piece_end = std::min(end, v.end);
+    const VmFlags flags = with_flag(v.flags, kVmLocked, lock);
+    if (flags != v.flags) {
+      VmaId target = vma_modify(id, cursor, piece_end, v.prot, flags);
       vma(target).flags = flags;
     }
     cursor = piece_end;
@@ -249,7 +250,7 @@ void World::madvise(ProcessId pid, PageNo addr, PageNo len, Advice advice) {
   if (advice == Advice::kDontneed) {  // zap; the VMA keeps its anon state
     for (PageNo cursor = addr; cursor < end;) {
       VmaId id = vma_lookup(pid, cursor);
-      const PageNo piece_end = std::min(end, vma(id).end);
+      const PageNo piece_end = std::min(end, std::as_const(*this).vma(id).end);
       zap_range(pid, cursor, piece_end);
       cursor = piece_end;
     }
@@ -265,10 +266,11 @@ void World::madvise(ProcessId pid, PageNo addr, PageNo len, Advice advice) {
   for (PageNo cursor = addr; cursor < end;) {
     VmaId id = vma_lookup(pid, cursor);
     assert(id != kNoVma);
-    const PageNo piece_end = std::min(end, vma(id).end);
-    const VmFlags flags = with_flag(vma(id).flags, flag, on);
-    if (flags != vma(id).flags) {  // madvise_update_vma: nothing to do if unchanged
-      VmaId target = vma_modify(id, cursor, piece_end, vma(id).prot, flags);
+    const Vma& v = std::as_const(*this).vma(id);  // const: see mutations()
+    const PageNo piece_end = std::min(end, v.end);
+    const VmFlags flags = with_flag(v.flags, flag, on);
+    if (flags != v.flags) {  // madvise_update_vma: nothing to do if unchanged
+      VmaId target = vma_modify(id, cursor, piece_end, v.prot, flags);
       vma(target).flags = flags;
     }
     cursor = piece_end;
@@ -300,7 +302,7 @@ VmaId World::stack_to_expand(ProcessId pid, PageNo addr) const {
 // it), then move vm_start down and vm_pgoff with it, so the base is kept.
 void World::expand_downwards(VmaId id, PageNo new_start) {
   assert(new_start < vma(id).start);
-  policy_->prepare(*this, id);
+  policy().prepare(*this, id);
   const Vma& v = vma(id);
   vma_set_range(id, new_start, v.end, geom::stack_growth_pgoff(v.pgoff, v.start - new_start));
 }

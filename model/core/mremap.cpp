@@ -72,7 +72,7 @@ VmaId World::copy_vma(VmaId src, PageNo new_addr, PageNo len, PageNo pgoff) {
   c.start = new_addr;
   c.end = new_addr + len;
   c.pgoff = pgoff;
-  if (c.faulted()) policy_->clone(*this, copy, src);
+  if (c.faulted()) policy().clone(*this, copy, src);
   vma_link(copy);
   return copy;
 }
@@ -89,7 +89,7 @@ void World::move_page_tables(VmaId from, PageNo old_addr, VmaId to, PageNo new_a
   pt.erase_range(old_addr, old_addr + len);
   for (const PageTable::Entry& e : moving) {
     pt.set(new_addr + (e.page - old_addr), e.pte);
-    policy_->moved_pte(*this, e.pte, to);
+    policy().moved_pte(*this, e.pte, to);
   }
 }
 
@@ -98,7 +98,7 @@ void World::mremap(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_le
   // A VM_LOCKED mapping that grows is populated afterwards (check_prep_vma's
   // populate_expand, then mm_populate over the added pages).
   const bool populate_expand =
-      new_len > old_len && (vma(vma_lookup(pid, old_addr)).flags & kVmLocked);
+      new_len > old_len && (std::as_const(*this).vma(vma_lookup(pid, old_addr)).flags & kVmLocked);
   const PageNo final_addr = resize_or_move(pid, old_addr, old_len, new_len, new_addr, flags);
   if (!populate_expand) return;
   for (PageNo page = final_addr + old_len; page < final_addr + new_len;) {
@@ -182,7 +182,7 @@ void World::move_vma(ProcessId pid, PageNo addr, PageNo old_len, PageNo new_addr
                      bool dontunmap) {
   VmaId id = vma_lookup(pid, addr);
   assert(id != kNoVma && addr + old_len <= vma(id).end);
-  policy_->before_move(*this, id);
+  policy().before_move(*this, id);
   const PageNo pgoff = geom::mremap_pgoff_faulted(vma(id).start, vma(id).pgoff, addr);
   VmaId moved = copy_vma(id, new_addr, new_len, pgoff);
   // An unfaulted VMA may have merged with its own copy; the source is then
@@ -201,7 +201,7 @@ void World::move_vma(ProcessId pid, PageNo addr, PageNo old_len, PageNo new_addr
   }
   old.flags &= static_cast<VmFlags>(~kVmLocked);
   if (moved != id && addr == old.start && addr + old_len == old.end && old.faulted())
-    policy_->unlink(*this, id);
+    policy().unlink(*this, id);
 }
 
 }  // namespace rmc

@@ -17,7 +17,7 @@ namespace rmc {
 bool World::try_to_unmap_folio(FolioId id, bool to_migration, SwapSlotId slot_id) {
   RmapWalk& walk = walk_scratch_;
   walk.clear();
-  policy_->rmap_walk(*this, id, walk);
+  policy().rmap_walk(*this, id, walk);
   for (const std::string& fault : walk.faults) events_.warnings.push_back("rmap walk: " + fault);
   const Folio f = folio(id);
   for (const RmapWalk::Visit& visit : walk.visits) {
@@ -47,7 +47,7 @@ bool World::try_to_unmap_folio(FolioId id, bool to_migration, SwapSlotId slot_id
 void World::remove_migration_ptes(FolioId src, FolioId dst, bool use_shared_zeropage) {
   RmapWalk& walk = walk_scratch_;
   walk.clear();
-  policy_->rmap_walk(*this, dst, walk);
+  policy().rmap_walk(*this, dst, walk);
   for (const std::string& fault : walk.faults) events_.warnings.push_back("rmap walk: " + fault);
   const Folio s = folio(src);
   const Folio d = folio(dst);
@@ -72,20 +72,21 @@ void World::remove_migration_ptes(FolioId src, FolioId dst, bool use_shared_zero
 // nr_pages) are reclaimed; a large folio is split first unless another mm
 // maps it (the model swaps out small folios only).
 void World::pageout_range(ProcessId pid, PageNo start, PageNo end) {
+  const World& self = *this;  // reads: a pageout of nothing changes nothing (mutations())
   for (PageNo addr = start; addr < end; addr++) {
-    const Pte* pte = proc(pid).pt.find(addr);
+    const Pte* pte = self.proc(pid).pt.find(addr);
     if (!pte || pte->kind != PteKind::kPresent) continue;
     FolioId f = folio_of(pte->pfn());
-    if (folio(f).large()) {
-      if (folio(f).mapping_mms() > 1) continue;
+    if (self.folio(f).large()) {
+      if (self.folio(f).mapping_mms() > 1) continue;
       split_large_folio(f);
-      pte = proc(pid).pt.find(addr);
+      pte = self.proc(pid).pt.find(addr);
       if (!pte || pte->kind != PteKind::kPresent) continue;
       f = folio_of(pte->pfn());
-      if (folio(f).large()) continue;  // the split failed (the walk missed a mapping)
+      if (self.folio(f).large()) continue;  // the split failed (the walk missed a mapping)
     }
-    if (folio(f).mapcount != folio(f).nr_pages()) continue;
-    if (folio(f).stale_mlock) continue;  // shrink_folio_list: !folio_evictable
+    if (self.folio(f).mapcount != self.folio(f).nr_pages()) continue;
+    if (self.folio(f).stale_mlock) continue;  // shrink_folio_list: !folio_evictable
     pageout_folio(f);
   }
 }
@@ -146,15 +147,16 @@ void World::migrate_folio(FolioId src) {
 }
 
 void World::migrate(ProcessId pid, PageNo addr, PageNo len) {
+  const World& self = *this;  // reads: a migration of nothing changes nothing (mutations())
   std::vector<FolioId> folios;
-  auto [first, last] = proc(pid).pt.range(addr, addr + len);
+  auto [first, last] = self.proc(pid).pt.range(addr, addr + len);
   for (auto* e = first; e != last; ++e) {
     if (e->pte.kind != PteKind::kPresent) continue;
     FolioId f = folio_of(e->pte.pfn());
     if (folios.empty() || folios.back() != f) folios.push_back(f);
   }
   for (FolioId f : folios)
-    if (folio(f).alive && folio(f).mapcount > 0) migrate_folio(f);
+    if (self.folio(f).alive && self.folio(f).mapcount > 0) migrate_folio(f);
 }
 
 // ---- folio split --------------------------------------------------------------------
@@ -167,7 +169,7 @@ bool World::folio_mlocked(FolioId id) {
   if (folio(id).stale_mlock) return true;
   RmapWalk& walk = walk_scratch_;
   walk.clear();
-  policy_->rmap_walk(*this, id, walk);
+  policy().rmap_walk(*this, id, walk);
   const Folio f = folio(id);
   bool locked = false;
   for (const RmapWalk::Visit& visit : walk.visits) {
@@ -202,6 +204,7 @@ void World::split_large_folio(FolioId id) {
     f.mapping = large.mapping;
     f.stale_mlock = large.stale_mlock;  // __split_folio_to_order copies PG_mlocked
     f.index = large.index + i;
+    mutations_++;
     folios_.push_back(f);
     page(f.pfn).folio = piece;
     live_folios_++;
@@ -218,10 +221,11 @@ void World::split_large_folio(FolioId id) {
 }
 
 void World::split_folio(ProcessId pid, PageNo addr) {
-  const Pte* pte = proc(pid).pt.find(addr);
+  const World& self = *this;  // reads: splitting a small folio changes nothing (mutations())
+  const Pte* pte = self.proc(pid).pt.find(addr);
   if (!pte || pte->kind != PteKind::kPresent) return;
   FolioId f = folio_of(pte->pfn());
-  if (folio(f).large()) split_large_folio(f);
+  if (self.folio(f).large()) split_large_folio(f);
 }
 
 }  // namespace rmc

@@ -23,7 +23,7 @@ bool attributes_match(const Vma& v, uint8_t prot, VmFlags flags) {
 
 bool World::anon_mergeable(VmaId target, AnonWord source_anon, VmaId middle,
                            VmaId copied_from) const {
-  return policy_->is_mergeable_anon(*this, target, source_anon, middle, copied_from);
+  return policy().is_mergeable_anon(*this, target, source_anon, middle, copied_from);
 }
 
 // ---- split ----------------------------------------------------------------------
@@ -44,7 +44,7 @@ VmaId World::split_vma(VmaId id, PageNo at, bool new_below) {
       n.pgoff = geom::split_upper_pgoff(v.start, v.pgoff, at);
     }
   }
-  if (vma(piece).faulted()) policy_->clone(*this, piece, id);
+  if (vma(piece).faulted()) policy().clone(*this, piece, id);
   const Vma& v = vma(id);
   if (new_below)
     vma_set_range(id, at, v.end, geom::split_upper_pgoff(v.start, v.pgoff, at));
@@ -61,14 +61,14 @@ VmaId World::split_vma(VmaId id, PageNo at, bool new_below) {
 bool World::dup_anon_vma(VmaId dst, VmaId src) {
   if (src == kNoVma || !vma(src).faulted() || vma(dst).faulted()) return false;
   vma(dst).anon = vma(src).anon;
-  policy_->clone(*this, dst, src);
+  policy().clone(*this, dst, src);
   return true;
 }
 
 // A VMA absorbed by a merge goes away (vma_complete: anon_vma_merge, which
 // insists both had the same anon_vma, then unlink and free).
 void World::remove_vma(VmaId id) {
-  if (vma(id).faulted()) policy_->unlink(*this, id);
+  if (vma(id).faulted()) policy().unlink(*this, id);
   vma_unlink_from_mm(id);
   vma_free(id);
 }

@@ -32,7 +32,7 @@ void World::reset() {
   live_vmas_ = 0;
   live_folios_ = 0;
   events_.clear();
-  policy_->reset();
+  policy().reset();
 }
 
 // ---- lookups ----------------------------------------------------------------
@@ -103,6 +103,7 @@ VmaId World::vma_alloc(ProcessId pid, PageNo start, PageNo end, PageNo pgoff, ui
                        VmFlags flags) {
   assert(start < end && end <= kArenaPages);
   assert(vmas_.size() < kMaxObjectsPerWorld);
+  mutations_++;
   VmaId id{static_cast<uint32_t>(vmas_.size())};
   Vma v;
   v.id = id;
@@ -120,6 +121,7 @@ VmaId World::vma_alloc(ProcessId pid, PageNo start, PageNo end, PageNo pgoff, ui
 VmaId World::vma_dup(VmaId src) {
   assert(vma(src).alive);
   Vma copy = vma(src);
+  mutations_++;
   VmaId id{static_cast<uint32_t>(vmas_.size())};
   copy.id = id;
   vmas_.push_back(copy);
@@ -153,12 +155,12 @@ void World::vma_free(VmaId id) {
 void World::vma_set_range(VmaId id, PageNo start, PageNo end, PageNo pgoff) {
   assert(start < end);
   bool anon = vma(id).faulted();
-  if (anon) policy_->range_will_change(*this, id);
+  if (anon) policy().range_will_change(*this, id);
   Vma& v = vma(id);
   v.start = start;
   v.end = end;
   v.pgoff = pgoff;
-  if (anon) policy_->range_changed(*this, id);
+  if (anon) policy().range_changed(*this, id);
 }
 
 // ---- folios and swap ------------------------------------------------------------
@@ -166,6 +168,7 @@ void World::vma_set_range(VmaId id, PageNo start, PageNo end, PageNo pgoff) {
 FolioId World::folio_alloc(uint32_t order) {
   assert(order <= kMaxFolioOrder);
   assert(folios_.size() < kMaxObjectsPerWorld && memmap_.size() < kMaxObjectsPerWorld);
+  mutations_++;
   FolioId id{static_cast<uint32_t>(folios_.size())};
   Folio f;
   f.id = id;
@@ -190,6 +193,7 @@ void World::folio_put_if_unused(FolioId id) {
 
 SwapSlotId World::swap_alloc(uint64_t content) {
   assert(slots_.size() < kMaxObjectsPerWorld);
+  mutations_++;
   SwapSlotId id{static_cast<uint32_t>(slots_.size())};
   SwapSlot s;
   s.content = content;
@@ -210,7 +214,7 @@ void World::folio_add_new_anon_rmap(FolioId id, VmaId vma_id, PageNo addr, bool 
   const Vma& v = vma(vma_id);
   assert(f.mapcount == 0 && v.faulted());
   f.index = geom::linear_page_index(v.start, v.pgoff, addr);
-  policy_->set_anon(*this, id, vma_id, exclusive);
+  policy().set_anon(*this, id, vma_id, exclusive);
   for (uint32_t i = 0; i < f.nr_pages(); i++) {
     PageState& p = page(folio_page(f, i));
     p.mapcount = 1;
@@ -258,6 +262,8 @@ bool World::folio_free_swap(FolioId id) {
 
 // zap_pte_range: drop every entry of [start, end).
 void World::zap_range(ProcessId pid, PageNo start, PageNo end) {
+  auto [first_mapped, end_mapped] = std::as_const(*this).proc(pid).pt.range(start, end);
+  if (first_mapped == end_mapped) return;  // nothing mapped: change nothing (mutations())
   PageTable& pt = proc(pid).pt;
   auto [first, last] = pt.range(start, end);
   for (auto* e = first; e != last; ++e) {

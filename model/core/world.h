@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/core/bounds.h"
@@ -73,15 +74,25 @@ class World {
 
   // ---- objects -------------------------------------------------------------
   const Vma& vma(VmaId id) const { return vmas_[idx(id)]; }
-  Vma& vma(VmaId id) { return vmas_[idx(id)]; }
+  Vma& vma(VmaId id) { return touched(vmas_[idx(id)]); }
   const Folio& folio(FolioId id) const { return folios_[idx(id)]; }
-  Folio& folio(FolioId id) { return folios_[idx(id)]; }
+  Folio& folio(FolioId id) { return touched(folios_[idx(id)]); }
   const PageState& page(Pfn pfn) const { return memmap_[idx(pfn)]; }
-  PageState& page(Pfn pfn) { return memmap_[idx(pfn)]; }
+  PageState& page(Pfn pfn) { return touched(memmap_[idx(pfn)]); }
   const SwapSlot& slot(SwapSlotId id) const { return slots_[idx(id)]; }
-  SwapSlot& slot(SwapSlotId id) { return slots_[idx(id)]; }
+  SwapSlot& slot(SwapSlotId id) { return touched(slots_[idx(id)]); }
   const Process& proc(ProcessId pid) const { return procs_[idx(pid)]; }
-  Process& proc(ProcessId pid) { return procs_[idx(pid)]; }
+  Process& proc(ProcessId pid) { return touched(procs_[idx(pid)]); }
+
+  // How often the state may have changed since reset: every non-const
+  // accessor above and every allocation counts one. An over-approximation
+  // by construction (nothing changes the state without one), so equal
+  // counts before and after a step mean it changed nothing, and the checks
+  // of the state before still hold (Runner::run_op skips them). The one
+  // exception is a user store into a present writable page (write()): it
+  // changes that page's contents only, which check_contents alone reads,
+  // and the runner runs that check after every step.
+  uint64_t mutations() const { return mutations_; }
 
   size_t vma_slots() const { return vmas_.size(); }
   size_t folio_slots() const { return folios_.size(); }
@@ -90,10 +101,10 @@ class World {
   uint64_t live_vmas() const { return live_vmas_; }
   uint64_t live_folios() const { return live_folios_; }
 
-  RmapPolicy& policy() { return *policy_; }
+  RmapPolicy& policy() { return touched(*policy_); }
   const RmapPolicy& policy() const { return *policy_; }
   const ModelOptions& options() const { return options_; }
-  ModelOptions& options() { return options_; }
+  ModelOptions& options() { return touched(options_); }
   StepEvents& events() { return events_; }
   const StepEvents& events() const { return events_; }
 
@@ -236,10 +247,17 @@ class World {
   std::vector<PageState> memmap_;
   std::vector<SwapSlot> slots_;
   std::vector<Process> procs_;
+  uint64_t mutations_ = 0;
   uint64_t live_vmas_ = 0;
   uint64_t live_folios_ = 0;
   StepEvents events_;
   RmapWalk walk_scratch_;  // reused by every walk an operation makes
+
+  template <class T>
+  T& touched(T& object) {
+    mutations_++;
+    return object;
+  }
 
   // Self is World or const World; fn gets Pte& or const Pte& accordingly.
   template <class Self, class Fn>
