@@ -91,20 +91,45 @@ FolioId entry_folio(const World& w, const Pte& pte) {
   return kNoFolio;
 }
 
-// I3 for the entries [first, last) of one VMA; `property` lets I11 report it
-// as its own.
-void check_reachability_in(const World& w, const AnonVmaView& p, const Vma& v, const PageTable::Entry* first,
-                           const PageTable::Entry* last, const char* property, std::vector<Violation>& out) {
+// I3 and I5 for the entries [first, last) of one VMA: both ask every entry
+// for its folio and that folio's anon_vma, so one pass answers both. Each
+// reports into its own output; a null output skips that invariant. I11
+// reports I3 of a merged VMA as its own property (`i3_property`).
+void check_entries_in(const World& w, const AnonVmaView& p, const Vma& v, const PageTable::Entry* first,
+                      const PageTable::Entry* last, std::vector<Violation>* i3, std::vector<Violation>* i5,
+                      const char* i3_property = "I3") {
   if (first == last) return;
   const auto& chain = p.forest.chain(v.id);
+  const bool linked = p.linked(v);
+  // The VMA's own anon_vma (or its chain's newest), read once per VMA and
+  // only if an entry needs it (an unlinked VMA has no chain to read).
+  AnonVmaId own = kNoAnonVma;
+  bool own_read = false;
   for (const auto* e = first; e != last; ++e) {
     FolioId f = entry_folio(w, e->pte);
     if (f == kNoFolio || !w.folio(f).alive) continue;
     const AnonVmaId av = p.mapping(w.folio(f).mapping);
     if (av == kNoAnonVma) continue;  // not an anon_vma mapping (another design's state)
-    if (!in_chain(p, chain, av))
-      add(out, property, fmt::format("{}:{} maps folio {} whose anon_vma {} is not in the chain of VMA {} [{}, {})",
-                                     process_name(v.mm), hex(e->page), idx(f), av_name(av), idx(v.id), hex(v.start), hex(v.end)));
+    if (i3 && !in_chain(p, chain, av))
+      add(*i3, i3_property, fmt::format("{}:{} maps folio {} whose anon_vma {} is not in the chain of VMA {} [{}, {})",
+                                        process_name(v.mm), hex(e->page), idx(f), av_name(av), idx(v.id), hex(v.start),
+                                        hex(v.end)));
+    if (!i5) continue;
+    if (!linked) {
+      add(*i5, "I5", fmt::format("{}:{} maps folio {} of {} in VMA {}, which is linked to no anon_vma",
+                                 process_name(v.mm), hex(e->page), idx(f), av_name(av), idx(v.id)));
+      continue;
+    }
+    if (!own_read) {
+      own = p.own(v);
+      if (own == kNoAnonVma) own = p.forest.avc(chain.front()).anon_vma;
+      own_read = true;
+    }
+    if (!av_valid(p, av) || !av_valid(p, own)) continue;  // I8
+    if (p.forest.anon_vma(av).root != p.forest.anon_vma(own).root)
+      add(*i5, "I5", fmt::format("{}:{}: folio {} has root {} but VMA {} has root {}", process_name(v.mm), hex(e->page),
+                                 idx(f), av_name(p.forest.anon_vma(av).root), idx(v.id),
+                                 av_name(p.forest.anon_vma(own).root)));
   }
 }
 
@@ -178,39 +203,23 @@ void check_i2_tree_mirror(const World& w, const AnonVmaView& p, std::vector<Viol
 
 void check_i3_reachability(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
   for_each_vma_entries(w, [&](const Vma& v, const PageTable::Entry* first, const PageTable::Entry* last) {
-    check_reachability_in(w, p, v, first, last, "I3", out);
+    check_entries_in(w, p, v, first, last, &out, nullptr);
   });
 }
 
 void check_i5_same_root(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
   for_each_vma_entries(w, [&](const Vma& v, const PageTable::Entry* first, const PageTable::Entry* last) {
-    if (first == last) return;
-    const bool linked = p.linked(v);
-    // The VMA's own anon_vma (or its chain's newest), read once per VMA and
-    // only if an entry needs it (an unlinked VMA has no chain to read).
-    AnonVmaId own = kNoAnonVma;
-    bool own_read = false;
-    for (const auto* e = first; e != last; ++e) {
-      FolioId f = entry_folio(w, e->pte);
-      if (f == kNoFolio || !w.folio(f).alive) continue;
-      const AnonVmaId folio_av = p.mapping(w.folio(f).mapping);
-      if (folio_av == kNoAnonVma) continue;
-      if (!linked) {
-        add(out, "I5", fmt::format("{}:{} maps folio {} of {} in VMA {}, which is linked to no anon_vma",
-                                   process_name(v.mm), hex(e->page), idx(f), av_name(folio_av), idx(v.id)));
-        continue;
-      }
-      if (!own_read) {
-        own = p.own(v);
-        if (own == kNoAnonVma) own = p.forest.avc(p.forest.chain(v.id).front()).anon_vma;
-        own_read = true;
-      }
-      if (!av_valid(p, folio_av) || !av_valid(p, own)) continue;  // I8
-      if (p.forest.anon_vma(folio_av).root != p.forest.anon_vma(own).root)
-        add(out, "I5", fmt::format("{}:{}: folio {} has root {} but VMA {} has root {}", process_name(v.mm), hex(e->page), idx(f),
-                                   av_name(p.forest.anon_vma(folio_av).root), idx(v.id), av_name(p.forest.anon_vma(own).root)));
-    }
+    check_entries_in(w, p, v, first, last, nullptr, &out);
   });
+}
+
+void check_i3_and_i5(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
+  thread_local std::vector<Violation> i5;  // after all of I3's, as if run one after the other
+  i5.clear();
+  for_each_vma_entries(w, [&](const Vma& v, const PageTable::Entry* first, const PageTable::Entry* last) {
+    check_entries_in(w, p, v, first, last, &out, &i5);
+  });
+  out.insert(out.end(), std::make_move_iterator(i5.begin()), std::make_move_iterator(i5.end()));
 }
 
 void check_i6_equal_own_equal_chain(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
@@ -349,7 +358,7 @@ void check_i11_merge_soundness(const World& w, const AnonVmaView& p, std::vector
     const Vma& v = w.vma(id);
     if (!v.alive) continue;
     auto [first, last] = w.proc(v.mm).pt.range(v.start, v.end);
-    check_reachability_in(w, p, v, first, last, "I11", out);
+    check_entries_in(w, p, v, first, last, &out, nullptr, "I11");
     for (const auto* e = first; e != last; ++e) {
       FolioId f = entry_folio(w, e->pte);
       if (f == kNoFolio || !w.folio(f).alive) continue;
@@ -363,8 +372,7 @@ void check_i11_merge_soundness(const World& w, const AnonVmaView& p, std::vector
 void check_eager_invariants(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {
   check_i1_chain_own(w, p, out);
   check_i2_tree_mirror(w, p, out);
-  check_i3_reachability(w, p, out);
-  check_i5_same_root(w, p, out);
+  check_i3_and_i5(w, p, out);
   check_i6_equal_own_equal_chain(w, p, out);
   check_i7_counters(w, p, out);
   check_i8_lifetime(w, p, out);

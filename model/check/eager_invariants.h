@@ -35,6 +35,9 @@ void check_i1_chain_own(const World& w, const AnonVmaView& p, std::vector<Violat
 void check_i2_tree_mirror(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
 void check_i3_reachability(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
 void check_i5_same_root(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
+// Both in one pass over the page tables, I3's reports before I5's (what the
+// two above report, one after the other).
+void check_i3_and_i5(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
 void check_i6_equal_own_equal_chain(const World& w, const AnonVmaView& p,
                                     std::vector<Violation>& out);
 void check_i7_counters(const World& w, const AnonVmaView& p, std::vector<Violation>& out);

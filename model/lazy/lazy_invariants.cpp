@@ -52,37 +52,46 @@ uint64_t root_id(const Folio& f) { return f.mapping & kIdMask; }
 
 }  // namespace
 
-void check_l1_single_owner(const World& w, const LazyPolicy& p, std::vector<Violation>& out) {
+namespace {
+
+// L1 and L2 for one entry of a lazy folio, each into its own output (null:
+// not checked); check_lazy_invariants answers both in one pass.
+void check_lazy_entry(const World& w, const LazyPolicy& p, ProcessId pid, PageNo page, const Folio& f,
+                      uint32_t subpage, VmaCursor& vmas, std::vector<Violation>* l1, std::vector<Violation>* l2) {
+  if (!p.root_allocated(w, root_id(f))) return;  // L3
   const bool base0 = p.flavor() == LazyPolicy::Flavor::kBase0;
-  for_each_lazy_entry(w, [&](ProcessId pid, PageNo page, const Folio& f, uint32_t, VmaCursor&) {
-    if (!p.root_allocated(w, root_id(f))) return;  // L3
-    const uint64_t owner = idx(base0 ? base0_mm(root_id(f)) : w.vma(VmaId{static_cast<uint32_t>(root_id(f))}).mm);
+  const VmaId root_vma{static_cast<uint32_t>(root_id(f))};
+  if (l1) {
+    const uint64_t owner = idx(base0 ? base0_mm(root_id(f)) : w.vma(root_vma).mm);
     if (owner != idx(pid))
-      add(out, "L1", fmt::format("{}:{} maps lazy folio {} of {} {} of P{}: a second mm the lazy walk never visits",
+      add(*l1, "L1", fmt::format("{}:{} maps lazy folio {} of {} {} of P{}: a second mm the lazy walk never visits",
                                  process_name(pid), hex(page), idx(f.id), base0 ? "mm" : "root VMA", root_id(f), owner));
+  }
+  if (!l2) return;
+  const PageNo base = base0 ? 0 : geom::mapping_base(w.vma(root_vma).start, w.vma(root_vma).pgoff);
+  const Vma* found = vmas.at(page);
+  if (!found) return;  // reported by the page-table check
+  const Vma& v = *found;
+  const char* what = nullptr;
+  if (v.anon != lazy_word(root_vma)) what = "is in a VMA outside the folio's lazy tree";
+  else if (geom::mapping_base(v.start, v.pgoff) != base) what = "is in a VMA whose base differs from the root's";
+  else if (base + f.index + subpage != page) what = "is not at base(root) + index";
+  if (what)
+    add(*l2, "L2", fmt::format("{}:{}: lazy folio {} (index {}, {} {}) {}", process_name(pid), hex(page), idx(f.id),
+                               hex(f.index), base0 ? "mm" : "root VMA", root_id(f), what));
+}
+
+}  // namespace
+
+void check_l1_single_owner(const World& w, const LazyPolicy& p, std::vector<Violation>& out) {
+  for_each_lazy_entry(w, [&](ProcessId pid, PageNo page, const Folio& f, uint32_t subpage, VmaCursor& vmas) {
+    check_lazy_entry(w, p, pid, page, f, subpage, vmas, &out, nullptr);
   });
 }
 
 void check_l2_address(const World& w, const LazyPolicy& p, std::vector<Violation>& out) {
-  const bool base0 = p.flavor() == LazyPolicy::Flavor::kBase0;
   for_each_lazy_entry(w, [&](ProcessId pid, PageNo page, const Folio& f, uint32_t subpage, VmaCursor& vmas) {
-    if (!p.root_allocated(w, root_id(f))) return;  // L3
-    PageNo base = 0;
-    AnonWord tree = lazy_word(VmaId{static_cast<uint32_t>(root_id(f))});
-    if (!base0) {
-      const Vma& root = w.vma(VmaId{static_cast<uint32_t>(root_id(f))});
-      base = geom::mapping_base(root.start, root.pgoff);
-    }
-    const Vma* found = vmas.at(page);
-    if (!found) return;  // reported by the page-table check
-    const Vma& v = *found;
-    const char* what = nullptr;
-    if (v.anon != tree) what = "is in a VMA outside the folio's lazy tree";
-    else if (geom::mapping_base(v.start, v.pgoff) != base) what = "is in a VMA whose base differs from the root's";
-    else if (base + f.index + subpage != page) what = "is not at base(root) + index";
-    if (what)
-      add(out, "L2", fmt::format("{}:{}: lazy folio {} (index {}, {} {}) {}", process_name(pid), hex(page), idx(f.id),
-                                 hex(f.index), base0 ? "mm" : "root VMA", root_id(f), what));
+    check_lazy_entry(w, p, pid, page, f, subpage, vmas, nullptr, &out);
   });
 }
 
@@ -108,8 +117,13 @@ void check_l3_root_lifetime(const World& w, const LazyPolicy& p, std::vector<Vio
 }
 
 void check_lazy_invariants(const World& w, const LazyPolicy& p, std::vector<Violation>& out) {
-  check_l1_single_owner(w, p, out);
-  check_l2_address(w, p, out);
+  // L1 and L2 in one pass, L2's reports after all of L1's.
+  thread_local std::vector<Violation> l2;
+  l2.clear();
+  for_each_lazy_entry(w, [&](ProcessId pid, PageNo page, const Folio& f, uint32_t subpage, VmaCursor& vmas) {
+    check_lazy_entry(w, p, pid, page, f, subpage, vmas, &out, &l2);
+  });
+  out.insert(out.end(), std::make_move_iterator(l2.begin()), std::make_move_iterator(l2.end()));
   check_l3_root_lifetime(w, p, out);
 }
 

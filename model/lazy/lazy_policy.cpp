@@ -448,8 +448,7 @@ void LazyPolicy::check(const World& w, std::vector<Violation>& out) const {
   const AnonVmaView v = view(w.options().lazy.count_tree_parent);
   check_i1_chain_own(w, v, out);
   check_i2_tree_mirror(w, v, out);
-  check_i3_reachability(w, v, out);
-  check_i5_same_root(w, v, out);
+  check_i3_and_i5(w, v, out);
   check_i7_counters(w, v, out);
   check_i8_lifetime(w, v, out);
   check_i9_fork_tree(w, v, out);
