@@ -23,6 +23,10 @@ std::string where(ProcessId pid, PageNo addr) { return fmt::format("{}:{}", proc
 
 bool live(const World& w, ProcessId pid) { return w.proc(pid).live(); }
 
+void append(std::vector<Violation>& out, std::vector<Violation>& more) {
+  out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+}
+
 template <class Fn>
 void for_each_live_process(const World& w, Fn&& fn) {
   for (uint8_t p = 0; p < kMaxProcesses; p++)
@@ -45,44 +49,58 @@ void check_vma_layout(const World& w, std::vector<Violation>& out) {
   });
 }
 
-void check_page_tables(const World& w, std::vector<Violation>& out) {
-  thread_local std::vector<uint32_t> mapcount, swap_count;  // reused: checks run every step
-  mapcount.assign(w.pfn_slots(), 0);
-  swap_count.assign(w.swap_slots(), 0);
-  for_each_live_process(w, [&](ProcessId pid) {
-    VmaCursor vmas(w, pid);
-    for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
-      const Pte& pte = e.pte;
-      if (!vmas.at(e.page))
-        add(out, "page-table", fmt::format("{}: page-table entry outside any VMA", where(pid, e.page)));
-      switch (pte.kind) {
-        case PteKind::kZero:
-          if (pte.writable) add(out, "page-table", fmt::format("{}: writable zero page", where(pid, e.page)));
-          break;
-        case PteKind::kMigration:
-          add(out, "migration-entry-left", fmt::format("{}: migration entry for pfn {} was never restored (a later access would wait forever)", where(pid, e.page), pte.target));
-          [[fallthrough]];
-        case PteKind::kPresent: {
-          if (pte.target == 0 || pte.target >= w.pfn_slots()) {
-            add(out, "page-table", fmt::format("{}: bad pfn {}", where(pid, e.page), pte.target));
-            break;
-          }
-          FolioId f = w.folio_of(pte.pfn());
-          if (f == kNoFolio || !w.folio(f).alive)
-            add(out, "lifetime", fmt::format("{}: PTE maps pfn {} of freed folio {}", where(pid, e.page), pte.target, idx(f)));
-          if (pte.kind == PteKind::kPresent) mapcount[pte.target]++;
-          break;
-        }
-        case PteKind::kSwap:
-          if (pte.target >= w.swap_slots() || !w.slot(pte.slot()).alive) {
-            add(out, "lifetime", fmt::format("{}: swap entry for freed slot {}", where(pid, e.page), pte.target));
-            break;
-          }
-          swap_count[pte.target]++;
-          break;
+namespace {
+
+// Where the per-entry checks report (check_entries); a null output skips
+// that check. check_world asks for all of them in one pass over the page
+// tables; the functions of the header ask for one each.
+struct EntryChecks {
+  std::vector<Violation>* page_tables = nullptr;
+  std::vector<Violation>* i4 = nullptr;
+  std::vector<Violation>* i10 = nullptr;
+  std::vector<Violation>* contents = nullptr;
+  const MemorySpec* spec = nullptr;  // for contents
+};
+
+// check_page_tables for one entry in VMA `v` (or none); counts what maps
+// each pfn and swap slot for the totals below.
+void page_table_entry(const World& w, ProcessId pid, const PageTable::Entry& e, const Vma* v,
+                      std::vector<uint32_t>& mapcount, std::vector<uint32_t>& swap_count,
+                      std::vector<Violation>& out) {
+  const Pte& pte = e.pte;
+  if (!v) add(out, "page-table", fmt::format("{}: page-table entry outside any VMA", where(pid, e.page)));
+  switch (pte.kind) {
+    case PteKind::kZero:
+      if (pte.writable) add(out, "page-table", fmt::format("{}: writable zero page", where(pid, e.page)));
+      break;
+    case PteKind::kMigration:
+      add(out, "migration-entry-left", fmt::format("{}: migration entry for pfn {} was never restored (a later access would wait forever)", where(pid, e.page), pte.target));
+      [[fallthrough]];
+    case PteKind::kPresent: {
+      if (pte.target == 0 || pte.target >= w.pfn_slots()) {
+        add(out, "page-table", fmt::format("{}: bad pfn {}", where(pid, e.page), pte.target));
+        break;
       }
+      FolioId f = w.folio_of(pte.pfn());
+      if (f == kNoFolio || !w.folio(f).alive)
+        add(out, "lifetime", fmt::format("{}: PTE maps pfn {} of freed folio {}", where(pid, e.page), pte.target, idx(f)));
+      if (pte.kind == PteKind::kPresent) mapcount[pte.target]++;
+      break;
     }
-  });
+    case PteKind::kSwap:
+      if (pte.target >= w.swap_slots() || !w.slot(pte.slot()).alive) {
+        add(out, "lifetime", fmt::format("{}: swap entry for freed slot {}", where(pid, e.page), pte.target));
+        break;
+      }
+      swap_count[pte.target]++;
+      break;
+  }
+}
+
+// check_page_tables' totals: every pfn's and live slot's count against the
+// entries counted.
+void page_table_totals(const World& w, const std::vector<uint32_t>& mapcount, const std::vector<uint32_t>& swap_count,
+                       std::vector<Violation>& out) {
   for (size_t pfn = 1; pfn < w.pfn_slots(); pfn++) {
     const PageState& p = w.page(Pfn{static_cast<uint32_t>(pfn)});
     if (p.mapcount != mapcount[pfn])
@@ -93,6 +111,87 @@ void check_page_tables(const World& w, std::vector<Violation>& out) {
     if (s.alive && s.count != swap_count[i])
       add(out, "mapcount", fmt::format("swap slot {} has count {} but {} swap entries", i, s.count, swap_count[i]));
   }
+}
+
+// I4 for one entry in VMA `v` (or none).
+void i4_entry(const World& w, ProcessId pid, const PageTable::Entry& e, const Vma* v, std::vector<Violation>& out) {
+  const Folio* f = nullptr;
+  uint32_t subpage = 0;
+  if (e.pte.kind == PteKind::kPresent || e.pte.kind == PteKind::kMigration) {
+    if (e.pte.target >= w.pfn_slots()) return;
+    FolioId id = w.folio_of(e.pte.pfn());
+    if (id == kNoFolio) return;
+    f = &w.folio(id);
+    subpage = e.pte.target - idx(f->pfn);
+  } else if (e.pte.kind == PteKind::kSwap && e.pte.target < w.swap_slots() && w.slot(e.pte.slot()).cache != kNoFolio) {
+    f = &w.folio(w.slot(e.pte.slot()).cache);
+  }
+  if (!f || !v) return;
+  const PageNo expected = geom::linear_page_index(v->start, v->pgoff, e.page);
+  if (f->index + subpage != expected)
+    add(out, "I4", fmt::format("{}: folio {} page {} has index {} but linear_page_index is {}", where(pid, e.page),
+                               idx(f->id), subpage, hex(f->index + subpage), hex(expected)));
+}
+
+// I10 for one entry.
+void i10_entry(const World& w, ProcessId pid, const PageTable::Entry& e, std::vector<Violation>& out) {
+  if (e.pte.kind != PteKind::kPresent || e.pte.target >= w.pfn_slots()) return;
+  const PageState& p = w.page(e.pte.pfn());
+  if (e.pte.writable && !p.anon_exclusive)
+    add(out, "I10", fmt::format("{}: writable PTE maps pfn {} that is not AnonExclusive", where(pid, e.page), e.pte.target));
+  if (p.anon_exclusive && p.mapcount != 1)
+    add(out, "I10", fmt::format("{}: AnonExclusive pfn {} is mapped {} times", where(pid, e.page), e.pte.target, p.mapcount));
+}
+
+// The checks asked for in `checks`, entry by entry, process by process. The
+// page tables, the VMA list and the specification are all sorted by page:
+// each is walked once, side by side.
+void check_entries(const World& w, const EntryChecks& checks) {
+  thread_local std::vector<uint32_t> mapcount, swap_count;  // reused: checks run every step
+  if (checks.page_tables) {
+    mapcount.assign(w.pfn_slots(), 0);
+    swap_count.assign(w.swap_slots(), 0);
+  }
+  for_each_live_process(w, [&](ProcessId pid) {
+    VmaCursor vmas(w, pid);
+    const auto& entries = w.proc(pid).pt.entries();
+    const auto* wanted = checks.contents ? &checks.spec->pages(pid).entries() : nullptr;  // non-zero values only
+    size_t want = 0;
+    for (const PageTable::Entry& e : entries) {
+      const Vma* v = checks.page_tables || checks.i4 ? vmas.at(e.page) : nullptr;
+      if (checks.page_tables) page_table_entry(w, pid, e, v, mapcount, swap_count, *checks.page_tables);
+      if (checks.i4) i4_entry(w, pid, e, v, *checks.i4);
+      if (checks.i10) i10_entry(w, pid, e, *checks.i10);
+      if (checks.contents) {  // what the page reads against the specification
+        while (want < wanted->size() && (*wanted)[want].page < e.page) want++;
+        const uint64_t expected = want < wanted->size() && (*wanted)[want].page == e.page ? (*wanted)[want].pte : 0;
+        const uint64_t seen = w.content_of(e.pte);
+        if (seen != expected)
+          add(*checks.contents, "contents", fmt::format("{} reads {:#x} but must read {:#x}", where(pid, e.page), seen, expected));
+      }
+    }
+    if (!checks.contents) return;
+    // Pages without an entry read 0: the specification must say 0 there.
+    auto entry = entries.begin();
+    for (const auto& e : *wanted) {
+      while (entry != entries.end() && entry->page < e.page) ++entry;
+      if (entry != entries.end() && entry->page == e.page) continue;  // compared above
+      add(*checks.contents, "contents", fmt::format("{} reads 0 (no page) but must read {:#x}", where(pid, e.page), e.pte));
+    }
+  });
+  if (checks.page_tables) page_table_totals(w, mapcount, swap_count, *checks.page_tables);
+}
+
+}  // namespace
+
+void check_page_tables(const World& w, std::vector<Violation>& out) { check_entries(w, {.page_tables = &out}); }
+
+void check_i4_index_linearity(const World& w, std::vector<Violation>& out) { check_entries(w, {.i4 = &out}); }
+
+void check_i10_exclusivity(const World& w, std::vector<Violation>& out) { check_entries(w, {.i10 = &out}); }
+
+void check_contents(const World& w, const MemorySpec& spec, std::vector<Violation>& out) {
+  check_entries(w, {.contents = &out, .spec = &spec});
 }
 
 void check_folios(const World& w, std::vector<Violation>& out) {
@@ -113,45 +212,6 @@ void check_folios(const World& w, std::vector<Violation>& out) {
     if (f.in_swapcache && (f.swap == kNoSlot || !w.slot(f.swap).alive || w.slot(f.swap).cache != f.id))
       add(out, "lifetime", fmt::format("folio {} is in the swap cache of a slot that does not hold it", i));
   }
-}
-
-void check_i4_index_linearity(const World& w, std::vector<Violation>& out) {
-  for_each_live_process(w, [&](ProcessId pid) {
-    VmaCursor vmas(w, pid);
-    for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
-      const Folio* f = nullptr;
-      uint32_t subpage = 0;
-      if (e.pte.kind == PteKind::kPresent || e.pte.kind == PteKind::kMigration) {
-        if (e.pte.target >= w.pfn_slots()) continue;
-        FolioId id = w.folio_of(e.pte.pfn());
-        if (id == kNoFolio) continue;
-        f = &w.folio(id);
-        subpage = e.pte.target - idx(f->pfn);
-      } else if (e.pte.kind == PteKind::kSwap && e.pte.target < w.swap_slots() &&
-                 w.slot(e.pte.slot()).cache != kNoFolio) {
-        f = &w.folio(w.slot(e.pte.slot()).cache);
-      }
-      const Vma* v = vmas.at(e.page);
-      if (!f || !v) continue;
-      const PageNo expected = geom::linear_page_index(v->start, v->pgoff, e.page);
-      if (f->index + subpage != expected)
-        add(out, "I4", fmt::format("{}: folio {} page {} has index {} but linear_page_index is {}",
-                                   where(pid, e.page), idx(f->id), subpage, hex(f->index + subpage), hex(expected)));
-    }
-  });
-}
-
-void check_i10_exclusivity(const World& w, std::vector<Violation>& out) {
-  for_each_live_process(w, [&](ProcessId pid) {
-    for (const PageTable::Entry& e : w.proc(pid).pt.entries()) {
-      if (e.pte.kind != PteKind::kPresent || e.pte.target >= w.pfn_slots()) continue;
-      const PageState& p = w.page(e.pte.pfn());
-      if (e.pte.writable && !p.anon_exclusive)
-        add(out, "I10", fmt::format("{}: writable PTE maps pfn {} that is not AnonExclusive", where(pid, e.page), e.pte.target));
-      if (p.anon_exclusive && p.mapcount != 1)
-        add(out, "I10", fmt::format("{}: AnonExclusive pfn {} is mapped {} times", where(pid, e.page), e.pte.target, p.mapcount));
-    }
-  });
 }
 
 namespace {
@@ -279,31 +339,6 @@ void check_rmap_walks(const World& w, std::vector<Violation>& out) {
   }
 }
 
-void check_contents(const World& w, const MemorySpec& spec, std::vector<Violation>& out) {
-  // The page tables and the specification are both sorted by page: each
-  // comparison below is one pass over the two side by side.
-  for_each_live_process(w, [&](ProcessId pid) {
-    const auto& entries = w.proc(pid).pt.entries();
-    const auto& wanted = spec.pages(pid).entries();  // non-zero values only
-    // Pages with an entry: what they read against the specification.
-    auto want = wanted.begin();
-    for (const PageTable::Entry& e : entries) {
-      while (want != wanted.end() && want->page < e.page) ++want;
-      const uint64_t expected = want != wanted.end() && want->page == e.page ? want->pte : 0;
-      const uint64_t seen = w.content_of(e.pte);
-      if (seen != expected)
-        add(out, "contents", fmt::format("{} reads {:#x} but must read {:#x}", where(pid, e.page), seen, expected));
-    }
-    // Pages without an entry read 0: the specification must say 0 there.
-    auto entry = entries.begin();
-    for (const auto& e : wanted) {
-      while (entry != entries.end() && entry->page < e.page) ++entry;
-      if (entry != entries.end() && entry->page == e.page) continue;  // compared above
-      add(out, "contents", fmt::format("{} reads 0 (no page) but must read {:#x}", where(pid, e.page), e.pte));
-    }
-  });
-}
-
 void check_kernel_warnings(const World& w, std::vector<Violation>& out) {
   for (const std::string& warning : w.events().warnings) add(out, "kernel-warn", warning);
 }
@@ -311,12 +346,18 @@ void check_kernel_warnings(const World& w, std::vector<Violation>& out) {
 void check_world(const World& w, const MemorySpec& spec, std::vector<Violation>& out) {
   check_kernel_warnings(w, out);
   check_vma_layout(w, out);
-  check_page_tables(w, out);
+  // The per-entry checks in one pass; the reports in the order of the
+  // header's list (page tables, folios, I4, I10, rmap walks, contents).
+  thread_local std::vector<Violation> i4, i10, contents;
+  i4.clear();
+  i10.clear();
+  contents.clear();
+  check_entries(w, {.page_tables = &out, .i4 = &i4, .i10 = &i10, .contents = &contents, .spec = &spec});
   check_folios(w, out);
-  check_i4_index_linearity(w, out);
-  check_i10_exclusivity(w, out);
+  append(out, i4);
+  append(out, i10);
   check_rmap_walks(w, out);
-  check_contents(w, spec, out);
+  append(out, contents);
   w.policy().check(w, out);
 }
 
