@@ -316,8 +316,8 @@ void check_rmap_walks(const World& w, std::vector<Violation>& out) {
         found_live += live(w, pid) && w.folio_of(pte.pfn()) == id;  // one of mapped[i]
       });
     }
-    std::sort(found.begin(), found.end());
-    const bool twice = std::adjacent_find(found.begin(), found.end()) != found.end();
+    if (found.size() > 1) std::sort(found.begin(), found.end());
+    const bool twice = found.size() > 1 && std::adjacent_find(found.begin(), found.end()) != found.end();
     // Nothing visited twice and as many mappings found as there are: the
     // walk found every one (the usual case, decided without the list).
     if (!twice && found_live == mapped[i]) continue;

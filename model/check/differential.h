@@ -47,6 +47,10 @@ struct DesignRun {
   std::unique_ptr<Runner> runner;
   bool failed = false;
   DesignCosts costs;
+  // World::mutations() when the costs and the observables were last taken:
+  // a world that has not changed since needs neither again.
+  uint64_t counted_at = ~uint64_t{0};
+  uint64_t compared_at = ~uint64_t{0};
 };
 
 class Differential {
