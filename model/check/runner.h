@@ -5,6 +5,13 @@
 // expectation (judged against the state). The first step with a violation
 // ends the run with verdict "fail"; an invalid op ends it with "error" (bad
 // input, the trace's fault, not the model's).
+//
+// "Every check after every step" is kept exactly, not by re-running every
+// check: after a step that left the world unchanged (World::mutations()),
+// following a step whose checks all passed, the checks that read only the
+// world would say what they said; only the contents (which depend on the
+// memory specification too) and the step's kernel warnings are checked
+// again. tests/test_unchanged_steps.cpp holds the runner to that.
 #pragma once
 
 #include <functional>
@@ -84,7 +91,9 @@ struct Verdict {
 
 struct RunStats {
   uint64_t steps = 0;  // ops executed
-  uint64_t checks = 0; // check passes run (one per op with checks on)
+  // Ops checked (every op with checks on; after an op that changed nothing
+  // only the contents and warnings are checked again: Runner::run_op).
+  uint64_t checks = 0;
 };
 
 // Called after every step (line) with its result; used by `replay` to print.

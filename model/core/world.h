@@ -239,7 +239,6 @@ class World {
   };
 
  private:
-  friend class WorldVmaOps;
   std::unique_ptr<RmapPolicy> policy_;
   ModelOptions options_;
   std::vector<Vma> vmas_;
