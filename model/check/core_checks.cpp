@@ -23,10 +23,6 @@ std::string where(ProcessId pid, PageNo addr) { return fmt::format("{}:{}", proc
 
 bool live(const World& w, ProcessId pid) { return w.proc(pid).live(); }
 
-void append(std::vector<Violation>& out, std::vector<Violation>& more) {
-  out.insert(out.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
-}
-
 template <class Fn>
 void for_each_live_process(const World& w, Fn&& fn) {
   for (uint8_t p = 0; p < kMaxProcesses; p++)
@@ -354,10 +350,10 @@ void check_world(const World& w, const MemorySpec& spec, std::vector<Violation>&
   contents.clear();
   check_entries(w, {.page_tables = &out, .i4 = &i4, .i10 = &i10, .contents = &contents, .spec = &spec});
   check_folios(w, out);
-  append(out, i4);
-  append(out, i10);
+  append_reports(out, i4);
+  append_reports(out, i10);
   check_rmap_walks(w, out);
-  append(out, contents);
+  append_reports(out, contents);
   w.policy().check(w, out);
 }
 

@@ -219,7 +219,7 @@ void check_i3_and_i5(const World& w, const AnonVmaView& p, std::vector<Violation
   for_each_vma_entries(w, [&](const Vma& v, const PageTable::Entry* first, const PageTable::Entry* last) {
     check_entries_in(w, p, v, first, last, &out, &i5);
   });
-  out.insert(out.end(), std::make_move_iterator(i5.begin()), std::make_move_iterator(i5.end()));
+  append_reports(out, i5);
 }
 
 void check_i6_equal_own_equal_chain(const World& w, const AnonVmaView& p, std::vector<Violation>& out) {

@@ -123,7 +123,7 @@ void check_lazy_invariants(const World& w, const LazyPolicy& p, std::vector<Viol
   for_each_lazy_entry(w, [&](ProcessId pid, PageNo page, const Folio& f, uint32_t subpage, VmaCursor& vmas) {
     check_lazy_entry(w, p, pid, page, f, subpage, vmas, &out, &l2);
   });
-  out.insert(out.end(), std::make_move_iterator(l2.begin()), std::make_move_iterator(l2.end()));
+  append_reports(out, l2);
   check_l3_root_lifetime(w, p, out);
 }
 
