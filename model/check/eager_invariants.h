@@ -45,8 +45,12 @@ void check_i8_lifetime(const World& w, const AnonVmaView& p, std::vector<Violati
 void check_i9_fork_tree(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
 void check_i11_merge_soundness(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
 
-// All of them (EagerPolicy::check; a lazy design checks the VMAs and folios
-// it keeps in anon_vma trees with the same functions).
+// All of them, in the order above (EagerPolicy::check), in one visit of the
+// VMAs; each reports what it reports alone.
 void check_eager_invariants(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
+// The same without I6: what a lazy design checks of the VMAs and folios it
+// keeps in anon_vma trees (TREE_PARENT VMAs of several mms share their
+// parent's anon_vma, which I6 forbids).
+void check_forest_invariants(const World& w, const AnonVmaView& p, std::vector<Violation>& out);
 
 }  // namespace rmc

@@ -446,13 +446,7 @@ void LazyPolicy::check(const World& w, std::vector<Violation>& out) const {
   // The forest invariants hold for the VMAs and folios in anon_vma trees;
   // I6 does not (TREE_PARENT VMAs of several mms share their parent's).
   const AnonVmaView v = view(w.options().lazy.count_tree_parent);
-  check_i1_chain_own(w, v, out);
-  check_i2_tree_mirror(w, v, out);
-  check_i3_and_i5(w, v, out);
-  check_i7_counters(w, v, out);
-  check_i8_lifetime(w, v, out);
-  check_i9_fork_tree(w, v, out);
-  check_i11_merge_soundness(w, v, out);
+  check_forest_invariants(w, v, out);
   check_lazy_invariants(w, *this, out);
 }
 
