@@ -16,6 +16,12 @@ size_t CampaignResult::new_signatures() const {
   return n;
 }
 
+Coverage CampaignResult::any_design() const {
+  Coverage total;
+  for (const auto& [design, c] : coverage) total.merge(c);
+  return total;
+}
+
 SwarmConfig swarm_config(uint64_t seed, const CampaignOptions& options) {
   SwarmConfig config;
   config.generator.max_processes = options.processes;
@@ -68,6 +74,7 @@ CampaignResult run_campaign(const CampaignOptions& options, const ProgressFn& pr
     DifferentialResult run = run_differential(trace, options.designs);
     result.execs++;
     result.steps += run.steps;
+    for (const auto& [design, coverage] : run.coverage) result.coverage[design].merge(coverage);
     bool new_signature = false;
     for (const Finding& finding : run.findings) {
       const std::string signature = finding.signature();

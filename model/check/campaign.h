@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "model/check/findings.h"
+#include "model/core/coverage.h"
 #include "model/core/random_trace.h"
 
 namespace rmc {
@@ -57,7 +58,10 @@ struct CampaignResult {
   uint64_t steps = 0;
   double seconds = 0;
   std::map<std::string, SignatureStats> signatures;
+  std::map<std::string, Coverage> coverage;  // by design: the kernel paths its ops took
   size_t new_signatures() const;
+  // The paths any design took.
+  Coverage any_design() const;
 };
 
 // The swarm configuration of one seed, as generator and model options, and

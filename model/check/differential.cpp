@@ -188,7 +188,10 @@ DifferentialResult run_differential_ops(const std::vector<Op>& ops, const ModelO
     diff.step(line, result.findings);
   }
   result.steps = diff.steps();
-  for (const DesignRun& run : diff.runs()) result.costs.push_back({run.design, run.costs});
+  for (const DesignRun& run : diff.runs()) {
+    result.costs.push_back({run.design, run.costs});
+    result.coverage.push_back({run.design, run.world->coverage()});
+  }
   return result;
 }
 
@@ -204,7 +207,10 @@ DifferentialResult run_differential(const Trace& trace, const std::vector<std::s
     }
   }
   result.steps = diff.steps();
-  for (const DesignRun& run : diff.runs()) result.costs.push_back({run.design, run.costs});
+  for (const DesignRun& run : diff.runs()) {
+    result.costs.push_back({run.design, run.costs});
+    result.coverage.push_back({run.design, run.world->coverage()});
+  }
   return result;
 }
 

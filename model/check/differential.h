@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "model/check/runner.h"
+#include "model/core/coverage.h"
 
 namespace rmc {
 
@@ -77,6 +78,8 @@ struct DifferentialResult {
   uint32_t error_line = 0;
   size_t steps = 0;
   std::vector<std::pair<std::string, DesignCosts>> costs;
+  // The kernel paths each design's ops took (model/core/coverage.h).
+  std::vector<std::pair<std::string, Coverage>> coverage;
 };
 
 DifferentialResult run_differential(const Trace& trace, const std::vector<std::string>& designs, bool checks = true);

@@ -21,6 +21,7 @@ namespace rmc {
 // copy_strings grows it down page by page (expand_downwards keeps the base),
 // so it is created here at its final size.
 void World::exec_new_mm(ProcessId pid, PageNo addr, PageNo len) {
+  cover(Path::kExecNewMm);
   exit_mmap(pid);
   Process& p = proc(pid);
   p.mm_generation++;
@@ -44,6 +45,7 @@ void World::exec_relocate_stack(ProcessId pid, PageNo addr, PageNo shift) {
   assert(shift <= addr);
   const PageNo old_start = vma(stack).start, old_end = vma(stack).end, pgoff = vma(stack).pgoff;
   const PageNo new_start = geom::relocated_start(old_start, shift), new_end = geom::relocated_start(old_end, shift);
+  cover(Path::kExecRelocateStack);
   policy().before_relocate(*this, stack);
   vma_set_range(stack, new_start, old_end, pgoff);
   move_page_tables(stack, old_start, stack, new_start, old_end - old_start);

@@ -55,6 +55,7 @@ void World::handle_fault(ProcessId pid, PageNo addr, bool write) {
 void World::do_anonymous_page(VmaId id, PageNo addr, bool write) {
   const ProcessId pid = vma(id).mm;
   if (!write) {
+    cover(Path::kFaultZeroPage);
     proc(pid).pt.set(addr, Pte::zero());
     return;
   }
@@ -69,8 +70,10 @@ void World::do_anonymous_page(VmaId id, PageNo addr, bool write) {
     if (start < v.start || start + nr > v.end || first != last) {  // thp_vma_suitable_order,
       order = 0;                                                  // pte_range_none
       start = addr;
+      cover(Path::kFaultLargeFallback);
     }
   }
+  cover(order > 0 ? Path::kFaultLargeFolio : Path::kFaultNewFolio);
   FolioId f = folio_alloc(order);
   folio_add_new_anon_rmap(f, id, start, /*exclusive=*/true);
   const bool writable = vma(id).prot & kProtWrite;
@@ -85,6 +88,7 @@ void World::wp_page_copy(VmaId id, PageNo addr) {
   const ProcessId pid = vma(id).mm;
   policy().prepare(*this, id);
   const Pte old = *proc(pid).pt.find(addr);
+  cover(old.kind == PteKind::kZero ? Path::kWpCopyZeroPage : Path::kWpCopy);
   FolioId f = folio_alloc(0);
   const Pfn new_pfn = folio(f).pfn;
   page(new_pfn).content = old.kind == PteKind::kPresent ? page(old.pfn()).content : 0;
@@ -114,6 +118,7 @@ void World::do_wp_page(VmaId id, PageNo addr) {
       if (folio(f).refcount() == 1) {
         policy().move_anon(*this, f, id);  // folio_move_anon_rmap
         reuse = true;
+        cover(Path::kWpReuseLastRef);
       }
     }
   } else if (!reuse) {
@@ -123,6 +128,7 @@ void World::do_wp_page(VmaId id, PageNo addr) {
         folio(f).mm_mapcount[idx(pid)] == folio(f).mapcount) {
       folio_free_swap(f);
       reuse = folio(f).mapcount == folio(f).refcount();
+      if (reuse) cover(Path::kWpReuseLarge);
     }
   }
   if (!reuse) {
@@ -141,6 +147,7 @@ void World::do_swap_page(VmaId id, PageNo addr, bool write) {
   FolioId f = slot(slot_id).cache;
   bool fresh = false;
   if (f == kNoFolio) {  // swapin_readahead: read into the swap cache, not anon yet
+    cover(Path::kSwapInRead);
     f = folio_alloc(0);
     page(folio(f).pfn).content = slot(slot_id).content;
     folio(f).in_swapcache = true;
@@ -149,9 +156,11 @@ void World::do_swap_page(VmaId id, PageNo addr, bool write) {
     fresh = true;
   }
   bool copied = false;
+  if (!fresh) cover(Path::kSwapInCached);
   if (!fresh && folio(f).large() == false && !policy().swapcache_folio_fits(*this, f, id, addr)) {
     // ksm_might_need_to_copy: the cached folio belongs to another anon_vma
     // tree (or index): map a private copy; the original stays cached.
+    cover(Path::kSwapInCopy);
     FolioId copy = folio_alloc(0);
     page(folio(copy).pfn).content = page(folio(f).pfn).content;
     f = copy;
@@ -165,8 +174,10 @@ void World::do_swap_page(VmaId id, PageNo addr, bool write) {
   // the folio (or for a locked VMA).
   Folio& folio_now = folio(f);
   if (folio_now.in_swapcache &&
-      ((vma(id).flags & kVmLocked) || (write && folio_now.mapcount == 0 && folio_now.pins == 0)))
+      ((vma(id).flags & kVmLocked) || (write && folio_now.mapcount == 0 && folio_now.pins == 0))) {
+    cover(Path::kSwapInFreeSwap);
     folio_free_swap(f);
+  }
   // Mapped writable (even on a read fault) when exclusive or the only reference.
   const bool only_ref = folio(f).mapcount == 0 && !folio(f).in_swapcache && folio(f).pins == 0;
   const bool writable_ok = exclusive || only_ref;
@@ -180,7 +191,10 @@ void World::do_swap_page(VmaId id, PageNo addr, bool write) {
   }
   swap_put_if_unused(slot_id);
   proc(pid).pt.set(addr, Pte::present(pfn, writable_ok && (vma(id).prot & kProtWrite)));
-  if (write && !(writable_ok && (vma(id).prot & kProtWrite))) do_wp_page(id, addr);
+  if (write && !(writable_ok && (vma(id).prot & kProtWrite))) {
+    cover(Path::kSwapInWpFault);
+    do_wp_page(id, addr);
+  }
 }
 
 // populate_vma_page_range: writable private VMAs are write-faulted (breaking

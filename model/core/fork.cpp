@@ -20,14 +20,20 @@ void World::fork(ProcessId parent, ProcessId child) {
   // The parent's list does not change while the child's is built.
   for (VmaId pid_vma : proc(parent).vmas) {
     const Vma& p = vma(pid_vma);
-    if (p.flags & kVmDontcopy) continue;
+    if (p.flags & kVmDontcopy) {
+      cover(Path::kForkDontcopy);
+      continue;
+    }
     VmaId copy = vma_dup(pid_vma);
     vma(copy).mm = child;
     const bool wipe = vma(copy).flags & kVmWipeonfork;
-    if (wipe)
+    if (wipe) {
+      cover(Path::kForkWipeonfork);
       vma(copy).anon = kNoAnon;
-    else
+    } else {
+      if (vma(pid_vma).faulted()) cover(Path::kForkCopyVma);
       policy().fork(*this, copy, pid_vma);
+    }
     vma(copy).flags &= static_cast<VmFlags>(~kVmLocked);  // VM_LOCKED_MASK is not inherited
     vma_link(copy);
     if (!wipe) copy_page_range(copy, pid_vma);
@@ -51,6 +57,7 @@ void World::copy_page_range(VmaId child_vma, VmaId parent_vma) {
       case PteKind::kZero: cpt.set(e->page, pte); break;
       case PteKind::kPresent:
         // folio_try_dup_anon_rmap_pte: no pins in the model, so never a copy.
+        cover(Path::kForkSharePage);
         policy().fork_page(*this, folio_of(pte.pfn()), parent_vma);
         page(pte.pfn()).anon_exclusive = false;
         folio_add_anon_rmap_pte(pte.pfn(), child, /*exclusive=*/false);
@@ -58,6 +65,7 @@ void World::copy_page_range(VmaId child_vma, VmaId parent_vma) {
         cpt.set(e->page, pte);
         break;
       case PteKind::kSwap:
+        cover(Path::kForkShareSwap);
         slot(pte.slot()).count++;  // swap_duplicate
         pte.exclusive = false;
         cpt.set(e->page, pte);
@@ -81,6 +89,7 @@ void World::exit(ProcessId pid) {
 // then free them.
 void World::exit_mmap(ProcessId pid) {
   Process& p = proc(pid);
+  cover(Path::kExitMmap);
   policy().exit_mm(*this, pid);
   const std::vector<VmaId>& vmas = p.vmas;
   for (VmaId id : vmas) zap_range(pid, vma(id).start, vma(id).end);

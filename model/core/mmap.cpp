@@ -39,11 +39,18 @@ void World::do_munmap(ProcessId pid, PageNo start, PageNo end) {
   VmaId first = find_vma(pid, start);
   if (first == kNoVma || std::as_const(*this).vma(first).start >= end) return;
   // The surviving outer pieces are new structs; the original is freed.
-  if (vma(first).start < start) split_vma(first, start, /*new_below=*/true);
+  if (vma(first).start < start) {
+    cover(Path::kMunmapSplit);
+    split_vma(first, start, /*new_below=*/true);
+  }
   thread_local std::vector<VmaId> detached;  // do_munmap does not nest
   detached.clear();
   for (VmaId id = first; id != kNoVma && vma(id).start < end; id = vma_next(id)) {
-    if (vma(id).end > end) split_vma(id, end, /*new_below=*/false);
+    if (vma(id).end > end) {
+      cover(Path::kMunmapSplit);
+      split_vma(id, end, /*new_below=*/false);
+    }
+    cover(Path::kMunmapRemove);
     detached.push_back(id);
   }
   for (VmaId id : detached) vma_unlink_from_mm(id);
@@ -61,6 +68,8 @@ void World::munmap(ProcessId pid, PageNo addr, PageNo len) { do_munmap(pid, addr
 // covering the range.
 VmaId World::map_anon_range(ProcessId pid, PageNo addr, PageNo len, uint8_t prot,
                             VmFlags flags, PageNo pgoff) {
+  const VmaId old = find_vma(pid, addr);
+  if (old != kNoVma && std::as_const(*this).vma(old).start < addr + len) cover(Path::kMmapOverExisting);
   do_munmap(pid, addr, addr + len);
   Merge m;
   m.mm = pid;
@@ -72,7 +81,11 @@ VmaId World::map_anon_range(ProcessId pid, PageNo addr, PageNo len, uint8_t prot
   m.prot = prot;
   m.flags = flags;
   VmaId target = merge_new_range(m);
-  if (target != kNoVma) return target;
+  if (target != kNoVma) {
+    cover(Path::kMmapMerged);
+    return target;
+  }
+  cover(Path::kMmapNewVma);
   VmaId id = vma_alloc(pid, addr, addr + len, pgoff, prot, flags);
   vma_link(id);
   return id;
@@ -96,7 +109,10 @@ VmFlags private_mapping_flags(uint8_t prot, uint8_t mmap_flags) {
 void World::mmap(ProcessId pid, PageNo addr, PageNo len, uint8_t prot, uint8_t mmap_flags) {
   VmaId id = map_anon_range(pid, addr, len, prot, private_mapping_flags(prot, mmap_flags),
                             geom::new_anon_pgoff(addr));
-  if (mmap_flags & (kMapLocked | kMapPopulate)) populate(id, addr, addr + len);
+  if (mmap_flags & (kMapLocked | kMapPopulate)) {
+    cover(Path::kMmapPopulate);
+    populate(id, addr, addr + len);
+  }
 }
 
 // mmap(MAP_PRIVATE | MAP_FIXED) of /dev/zero at file page `pgoff`: the file's
@@ -106,9 +122,13 @@ void World::mmap(ProcessId pid, PageNo addr, PageNo len, uint8_t prot, uint8_t m
 // so it merges only with /dev/zero neighbours whose offsets continue it.
 void World::mmap_zero(ProcessId pid, PageNo addr, PageNo len, uint8_t prot, uint8_t mmap_flags,
                       PageNo pgoff) {
+  cover(Path::kMmapDevZero);
   VmaId id = map_anon_range(pid, addr, len, prot, private_mapping_flags(prot, mmap_flags) | kVmFileDevZero,
                             pgoff);
-  if (mmap_flags & (kMapLocked | kMapPopulate)) populate(id, addr, addr + len);
+  if (mmap_flags & (kMapLocked | kMapPopulate)) {
+    cover(Path::kMmapPopulate);
+    populate(id, addr, addr + len);
+  }
 }
 
 // brk(2): grow with a "just expand" merge into the VMA right below the old
@@ -121,6 +141,7 @@ void World::brk(ProcessId pid, PageNo new_brk) {
   if (new_brk < old_brk) {
     VmaId first = find_vma(pid, new_brk);
     if (first == kNoVma || std::as_const(*this).vma(first).start >= old_brk) return;  // nothing to unmap: fail
+    cover(Path::kBrkShrink);
     proc(pid).brk = new_brk;
     do_munmap(pid, new_brk, old_brk);
     return;
@@ -149,8 +170,11 @@ void World::brk(ProcessId pid, PageNo new_brk) {
   m.flags = flags;
   m.just_expand = true;
   if (brkvma == kNoVma || vma(brkvma).end != old_brk || merge_new_range(m) == kNoVma) {
+    cover(Path::kBrkNewVma);
     VmaId id = vma_alloc(pid, old_brk, new_brk, geom::new_anon_pgoff(old_brk), prot, flags);
     vma_link(id);
+  } else {
+    cover(Path::kBrkExpand);
   }
   proc(pid).brk = new_brk;
 }
@@ -181,6 +205,7 @@ void World::change_protection(VmaId id) {
   for (auto* e = first; e != last; ++e) {
     if (e->pte.kind != PteKind::kPresent) continue;
     e->pte.writable = (v.prot & kProtWrite) && page(e->pte.pfn()).anon_exclusive;
+    if (e->pte.writable) cover(Path::kMprotectMkwrite);
   }
 }
 
@@ -196,11 +221,15 @@ void World::mprotect(ProcessId pid, PageNo addr, PageNo len, uint8_t prot) {
     const bool newly_writable_locked =
         (flags & kVmLocked) && (prot & kProtWrite) && !(v.prot & kProtWrite);
     if (prot != v.prot || flags != v.flags) {
+      cover(Path::kMprotectModify);
       VmaId target = vma_modify(id, cursor, piece_end, prot, flags);
       vma(target).prot = prot;
       vma(target).flags = flags;
       change_protection(target);
-      if (newly_writable_locked) populate(target, cursor, piece_end);
+      if (newly_writable_locked) {
+        cover(Path::kMprotectPopulate);
+        populate(target, cursor, piece_end);
+      }
     }
     cursor = piece_end;
   }
@@ -230,6 +259,7 @@ void World::mlock(ProcessId pid, PageNo addr, PageNo len, bool lock) {
     const PageNo piece_end = std::min(end, v.end);
     const VmFlags flags = with_flag(v.flags, kVmLocked, lock);
     if (flags != v.flags) {
+      cover(lock ? Path::kMlockLock : Path::kMlockUnlock);
       VmaId target = vma_modify(id, cursor, piece_end, v.prot, flags);
       vma(target).flags = flags;
     }
@@ -238,8 +268,12 @@ void World::mlock(ProcessId pid, PageNo addr, PageNo len, bool lock) {
   if (!lock) return;
   for (cursor = addr; cursor < end;) {
     VmaId id = vma_lookup(pid, cursor);
-    if (vma(id).prot == kProtNone) break;
+    if (vma(id).prot == kProtNone) {
+      cover(Path::kMlockStopsAtProtNone);
+      break;
+    }
     const PageNo piece_end = std::min(end, vma(id).end);
+    cover(Path::kMlockPopulate);
     populate(id, cursor, piece_end);
     cursor = piece_end;
   }
@@ -248,6 +282,7 @@ void World::mlock(ProcessId pid, PageNo addr, PageNo len, bool lock) {
 void World::madvise(ProcessId pid, PageNo addr, PageNo len, Advice advice) {
   const PageNo end = addr + len;
   if (advice == Advice::kDontneed) {  // zap; the VMA keeps its anon state
+    cover(Path::kMadviseDontneed);
     for (PageNo cursor = addr; cursor < end;) {
       VmaId id = vma_lookup(pid, cursor);
       const PageNo piece_end = std::min(end, std::as_const(*this).vma(id).end);
@@ -257,6 +292,7 @@ void World::madvise(ProcessId pid, PageNo addr, PageNo len, Advice advice) {
     return;
   }
   if (advice == Advice::kPageout) {
+    cover(Path::kMadvisePageout);
     pageout_range(pid, addr, end);
     return;
   }
@@ -270,6 +306,7 @@ void World::madvise(ProcessId pid, PageNo addr, PageNo len, Advice advice) {
     const PageNo piece_end = std::min(end, v.end);
     const VmFlags flags = with_flag(v.flags, flag, on);
     if (flags != v.flags) {  // madvise_update_vma: nothing to do if unchanged
+      cover(Path::kMadviseFlags);
       VmaId target = vma_modify(id, cursor, piece_end, v.prot, flags);
       vma(target).flags = flags;
     }
@@ -302,6 +339,7 @@ VmaId World::stack_to_expand(ProcessId pid, PageNo addr) const {
 // it), then move vm_start down and vm_pgoff with it, so the base is kept.
 void World::expand_downwards(VmaId id, PageNo new_start) {
   assert(new_start < vma(id).start);
+  cover(Path::kStackExpand);
   policy().prepare(*this, id);
   const Vma& v = vma(id);
   vma_set_range(id, new_start, v.end, geom::stack_growth_pgoff(v.pgoff, v.start - new_start));

@@ -66,7 +66,11 @@ VmaId World::copy_vma(VmaId src, PageNo new_addr, PageNo len, PageNo pgoff) {
   m.anon = v.anon;
   m.copied_from = src;
   VmaId target = merge_new_range(m);
-  if (target != kNoVma) return target;
+  if (target != kNoVma) {
+    cover(Path::kMremapMoveMerged);
+    return target;
+  }
+  cover(Path::kMremapMoveNewVma);
   VmaId copy = vma_dup(src);
   Vma& c = vma(copy);
   c.start = new_addr;
@@ -101,6 +105,7 @@ void World::mremap(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_le
       new_len > old_len && (std::as_const(*this).vma(vma_lookup(pid, old_addr)).flags & kVmLocked);
   const PageNo final_addr = resize_or_move(pid, old_addr, old_len, new_len, new_addr, flags);
   if (!populate_expand) return;
+  cover(Path::kMremapPopulate);
   for (PageNo page = final_addr + old_len; page < final_addr + new_len;) {
     VmaId id = vma_lookup(pid, page);
     if (id == kNoVma) break;
@@ -118,6 +123,7 @@ PageNo World::resize_or_move(ProcessId pid, PageNo old_addr, PageNo old_len, Pag
   if (fixed && old_len == new_len) {
     // remap_move (6.17+): every VMA in the range moves on its own, keeping
     // the gaps between them.
+    cover(Path::kMremapMultiVma);
     std::vector<std::pair<PageNo, PageNo>> pieces;
     for (VmaId id = vma_lookup(pid, old_addr); id != kNoVma && vma(id).start < old_addr + old_len;
          id = vma_next(id))
@@ -132,6 +138,7 @@ PageNo World::resize_or_move(ProcessId pid, PageNo old_addr, PageNo old_len, Pag
   if (!fixed && !dontunmap) {
     if (new_len == old_len) return old_addr;
     if (new_len < old_len) {
+      cover(Path::kMremapShrink);
       do_munmap(pid, old_addr + new_len, old_addr + old_len);
       return old_addr;
     }
@@ -140,6 +147,7 @@ PageNo World::resize_or_move(ProcessId pid, PageNo old_addr, PageNo old_len, Pag
     if (old_addr + old_len == vma(id).end && can_expand_in_place(id, delta)) {
       // vma_merge_extend: [vm_end, vm_end + delta) joins the VMA itself, and
       // perhaps the next one.
+      cover(Path::kMremapGrowInPlace);
       const Vma& v = vma(id);
       Merge m;
       m.mm = pid;
@@ -164,6 +172,7 @@ PageNo World::resize_or_move(ProcessId pid, PageNo old_addr, PageNo old_len, Pag
   // mremap_to: unmap the destination (FIXED), shrink first if asked, move.
   if (fixed) do_munmap(pid, new_addr, new_addr + new_len);
   if (new_len < old_len) {
+    cover(Path::kMremapShrink);
     do_munmap(pid, old_addr + new_len, old_addr + old_len);
     old_len = new_len;
   }
@@ -182,6 +191,7 @@ void World::move_vma(ProcessId pid, PageNo addr, PageNo old_len, PageNo new_addr
                      bool dontunmap) {
   VmaId id = vma_lookup(pid, addr);
   assert(id != kNoVma && addr + old_len <= vma(id).end);
+  cover(Path::kMremapMove);
   policy().before_move(*this, id);
   const PageNo pgoff = geom::mremap_pgoff_faulted(vma(id).start, vma(id).pgoff, addr);
   VmaId moved = copy_vma(id, new_addr, new_len, pgoff);
@@ -193,6 +203,7 @@ void World::move_vma(ProcessId pid, PageNo addr, PageNo old_len, PageNo new_addr
     do_munmap(pid, addr, addr + old_len);
     return;
   }
+  cover(Path::kMremapDontunmap);
   Vma& old = vma(id);
   if (old.flags & kVmLocked) {
     auto [first, last] = proc(pid).pt.range(old.start, old.end);
@@ -200,8 +211,10 @@ void World::move_vma(ProcessId pid, PageNo addr, PageNo old_len, PageNo new_addr
       if (e->pte.kind == PteKind::kPresent) folio(folio_of(e->pte.pfn())).stale_mlock = true;
   }
   old.flags &= static_cast<VmFlags>(~kVmLocked);
-  if (moved != id && addr == old.start && addr + old_len == old.end && old.faulted())
+  if (moved != id && addr == old.start && addr + old_len == old.end && old.faulted()) {
+    cover(Path::kMremapDontunmapUnlink);
     policy().unlink(*this, id);
+  }
 }
 
 }  // namespace rmc

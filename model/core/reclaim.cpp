@@ -56,6 +56,7 @@ void World::remove_migration_ptes(FolioId src, FolioId dst, bool use_shared_zero
       if (pte.kind != PteKind::kMigration) return;
       const Pfn pfn = folio_page(d, i);
       if (use_shared_zeropage && page(pfn).content == 0) {
+        cover(Path::kSplitToZeroPage);
         pte = Pte::zero();
         return;
       }
@@ -79,6 +80,7 @@ void World::pageout_range(ProcessId pid, PageNo start, PageNo end) {
     FolioId f = folio_of(pte->pfn());
     if (self.folio(f).large()) {
       if (self.folio(f).mapping_mms() > 1) continue;
+      cover(Path::kPageoutSplit);
       split_large_folio(f);
       pte = self.proc(pid).pt.find(addr);
       if (!pte || pte->kind != PteKind::kPresent) continue;
@@ -106,7 +108,11 @@ void World::pageout_folio(FolioId id) {
   const SwapSlotId s = folio(id).swap;
   if (!try_to_unmap_folio(id, /*to_migration=*/false, s)) return;  // kept, still cached
   slot(s).content = page(folio(id).pfn).content;  // pageout(): written to swap
-  if (options_.swapcache_after_pageout) return;
+  if (options_.swapcache_after_pageout) {
+    cover(Path::kPageoutCached);
+    return;
+  }
+  cover(Path::kPageoutFreed);
   slot(s).cache = kNoFolio;  // __remove_mapping
   folio(id).in_swapcache = false;
   folio(id).swap = kNoSlot;
@@ -127,6 +133,7 @@ void World::migrate_folio(FolioId src) {
     folio(src).pins--;
     return;
   }
+  cover(Path::kMigrateFolio);
   FolioId dst = folio_alloc(folio(src).order);
   Folio& s = folio(src);
   Folio& d = folio(dst);
@@ -193,6 +200,7 @@ void World::split_large_folio(FolioId id) {
     folio(id).pins--;
     return;
   }
+  cover(Path::kSplitFolio);
   const Folio large = folio(id);
   std::vector<FolioId> pieces;
   for (uint32_t i = 0; i < large.nr_pages(); i++) {

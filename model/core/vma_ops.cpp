@@ -33,6 +33,7 @@ bool World::anon_mergeable(VmaId target, AnonWord source_anon, VmaId middle,
 // copy of the chain). Returns the new VMA.
 VmaId World::split_vma(VmaId id, PageNo at, bool new_below) {
   assert(vma(id).start < at && at < vma(id).end);
+  cover(Path::kSplitVma);
   VmaId piece = vma_dup(id);
   {
     Vma& n = vma(piece);
@@ -60,6 +61,7 @@ VmaId World::split_vma(VmaId id, PageNo at, bool new_below) {
 // has none ("easily overlooked: when mprotect shifts the boundary ...").
 bool World::dup_anon_vma(VmaId dst, VmaId src) {
   if (src == kNoVma || !vma(src).faulted() || vma(dst).faulted()) return false;
+  cover(Path::kDupAnonVma);
   vma(dst).anon = vma(src).anon;
   policy().clone(*this, dst, src);
   return true;
@@ -83,7 +85,10 @@ void unify(World& w, std::initializer_list<VmaId> vmas) {
   for (VmaId v : vmas) {
     if (v == kNoVma || !w.vma(v).faulted()) continue;
     if (anchor == kNoVma) anchor = v;
-    else if (w.vma(v).anon != w.vma(anchor).anon) w.policy().unify_anon(w, anchor, v);
+    else if (w.vma(v).anon != w.vma(anchor).anon) {
+      w.cover(Path::kMergeUnify);
+      w.policy().unify_anon(w, anchor, v);
+    }
   }
 }
 
@@ -135,8 +140,10 @@ bool World::merge_existing_range(Merge& m) {
   // B3 (2010): a merge that shifts the boundary forgets the imported anon state.
   const bool partial = !(left_side && right_side);
   const bool skip_dup = partial && options_.bug(Bug::kB3);
+  if (partial) cover(Path::kMergeExistingPartial);
 
   if (merge_left && merge_right) {  // P absorbs M and N
+    cover(Path::kMergeExistingBoth);
     const VmaId p = m.prev, n = m.next;
     unify(*this, {p, mid, n});
     dup_anon_vma(p, vma(n).faulted() ? n : mid);
@@ -148,6 +155,7 @@ bool World::merge_existing_range(Merge& m) {
     vma_set_range(p, vma(p).start, new_end, vma(p).pgoff);
     m.target = p;
   } else if (merge_left) {  // P grows over [M.start, end)
+    cover(Path::kMergeExistingPrev);
     const VmaId p = m.prev;
     unify(*this, {p, mid});
     if (!skip_dup) dup_anon_vma(p, mid);
@@ -161,6 +169,7 @@ bool World::merge_existing_range(Merge& m) {
     vma_set_range(p, vma(p).start, m.end, vma(p).pgoff);
     m.target = p;
   } else {  // N grows down over [start, M.end)
+    cover(Path::kMergeExistingNext);
     const VmaId n = m.next;
     unify(*this, {n, mid});
     if (!skip_dup) dup_anon_vma(n, mid);
@@ -185,6 +194,7 @@ VmaId World::merge_new_range(Merge& m) {
   const bool merge_left = can_merge_left(*this, m);
   const bool merge_right = !m.just_expand && can_merge_right(*this, m, merge_left);
   if (!merge_left && !merge_right) return kNoVma;
+  cover(merge_left && merge_right ? Path::kMergeNewBoth : merge_left ? Path::kMergeNewPrev : Path::kMergeNewNext);
   PageNo start = m.start, end = m.end, pgoff = m.pgoff;
   VmaId target = kNoVma;
   if (merge_right) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "model/core/bounds.h"
+#include "model/core/coverage.h"
 #include "model/core/folio.h"
 #include "model/core/geometry.h"
 #include "model/core/options.h"
@@ -107,6 +108,10 @@ class World {
   ModelOptions& options() { return touched(options_); }
   StepEvents& events() { return events_; }
   const StepEvents& events() const { return events_; }
+  // The kernel paths the ops took (coverage.h): an observation, not state.
+  // Const, and not counted by mutations(); reset() keeps it.
+  void cover(Path path) const { coverage_.hit(path); }
+  const Coverage& coverage() const { return coverage_; }
 
   // ---- lookups (mm/mmap.c helpers) -----------------------------------------
   // The VMA containing `addr`, or kNoVma (vma_lookup).
@@ -250,6 +255,7 @@ class World {
   uint64_t live_vmas_ = 0;
   uint64_t live_folios_ = 0;
   StepEvents events_;
+  mutable Coverage coverage_;
   RmapWalk walk_scratch_;  // reused by every walk an operation makes
 
   template <class T>

@@ -45,7 +45,8 @@ bool CowContextPolicy::descends_from(uint32_t ctx, uint32_t ancestor) const {
 }
 
 // The child's context hangs below the parent's (and pins it).
-void CowContextPolicy::fork_mm(World& /*w*/, ProcessId parent, ProcessId child) {
+void CowContextPolicy::fork_mm(World& w, ProcessId parent, ProcessId child) {
+  w.cover(Path::kCowctxFork);
   const uint32_t parent_ctx = context_of(parent);
   const uint32_t child_ctx = context_of(child);
   contexts_[child_ctx].parent = parent_ctx;
@@ -54,9 +55,12 @@ void CowContextPolicy::fork_mm(World& /*w*/, ProcessId parent, ProcessId child) 
 // mm teardown clears the context's mm; the context stays for its children
 // and folios. The process has no context any more: after an exec, its new
 // mm gets a new one, with no parent (exec is not a fork).
-void CowContextPolicy::exit_mm(World& /*w*/, ProcessId pid) {
+void CowContextPolicy::exit_mm(World& w, ProcessId pid) {
   uint32_t& ctx = context_of_pid_[idx(pid)];
-  if (ctx != kNoContext) contexts_[ctx].mm_live = false;
+  if (ctx != kNoContext) {
+    w.cover(Path::kCowctxExit);
+    contexts_[ctx].mm_live = false;
+  }
   ctx = kNoContext;
 }
 
@@ -88,13 +92,16 @@ bool CowContextPolicy::is_mergeable_anon(const World& w, VmaId target, AnonWord 
 // cowctx.shared_swapin faulting.
 void CowContextPolicy::set_anon(World& w, FolioId folio, VmaId vma, bool exclusive) {
   uint32_t ctx = context_of(w.vma(vma).mm);
-  if (!exclusive && w.options().cowctx.shared_swapin == CowContextOptions::SharedSwapin::kRoot)
+  if (!exclusive && w.options().cowctx.shared_swapin == CowContextOptions::SharedSwapin::kRoot) {
+    w.cover(Path::kCowctxSharedRoot);
     while (contexts_[ctx].parent >= 0) ctx = static_cast<uint32_t>(contexts_[ctx].parent);
+  }
   w.folio(folio).mapping = context_mapping(ctx);
 }
 
 // folio_move_anon_rmap: COW reuse moves the folio to the reusing mm's context.
 void CowContextPolicy::move_anon(World& w, FolioId folio, VmaId vma) {
+  w.cover(Path::kCowctxMoveAnon);
   w.folio(folio).mapping = context_mapping(context_of(w.vma(vma).mm));
 }
 

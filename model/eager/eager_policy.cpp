@@ -48,6 +48,7 @@ AnonVmaId EagerPolicy::find_mergeable_anon_vma(const World& w, VmaId id) const {
 void EagerPolicy::prepare(World& w, VmaId id) {
   if (w.vma(id).faulted()) return;
   AnonVmaId av = find_mergeable_anon_vma(w, id);
+  w.cover(av == kNoAnonVma ? Path::kEagerPrepareNew : Path::kEagerPrepareReuse);
   if (av == kNoAnonVma) {
     av = forest_.alloc();
     forest_.anon_vma_mut(av).num_children++;  // the self-parent link of a root
@@ -71,7 +72,10 @@ void EagerPolicy::clone(World& w, VmaId dst, VmaId src) {
       reusable = [](const AnonVma& a) { return a.num_children < 2 && a.num_active_vmas == 0; };
   }
   AnonVmaId reused = forest_.clone_chain(w, dst, src, reusable);
-  if (reused != kNoAnonVma) w.vma(dst).anon = anon_word(reused);
+  if (reused != kNoAnonVma) {
+    w.cover(Path::kEagerForkReuse);
+    w.vma(dst).anon = anon_word(reused);
+  }
   if (w.vma(dst).faulted()) {
     AnonVma& own = forest_.anon_vma_mut(own_of(w, dst));
     own.num_active_vmas++;
@@ -87,6 +91,7 @@ void EagerPolicy::fork(World& w, VmaId child, VmaId parent) {
   w.vma(child).anon = kNoAnon;
   clone(w, child, parent);
   if (w.vma(child).faulted()) return;
+  w.cover(Path::kEagerForkNew);
   AnonVmaId av = forest_.alloc_child(own_of(w, parent));
   forest_.anon_vma_mut(av).num_active_vmas = 1;
   w.vma(child).anon = anon_word(av);
@@ -132,6 +137,7 @@ bool EagerPolicy::is_mergeable_anon(const World& w, VmaId target, AnonWord sourc
 void EagerPolicy::set_anon(World& w, FolioId folio, VmaId vma, bool exclusive) {
   assert(w.vma(vma).faulted());
   const AnonVmaId own = own_of(w, vma);
+  if (!exclusive) w.cover(Path::kEagerSetAnonRoot);
   w.folio(folio).mapping = anon_word(exclusive ? own : forest_.anon_vma(own).root);
 }
 

@@ -78,9 +78,11 @@ void LazyPolicy::prepare(World& w, VmaId id) {
   if (v.faulted()) return;
   if (base0()) {
     if (base_of(v) == 0) {
+      w.cover(Path::kLazyPrepare);
       v.anon = lazy_word(VmaId{static_cast<uint32_t>(base0_root(v.mm, w.proc(v.mm).mm_generation))});
       return;
     }
+    w.cover(Path::kLazyBase0Regular);
     AnonVmaId av = forest_.alloc();
     forest_.anon_vma_mut(av).num_children = 1;
     v.anon = regular_word(av);
@@ -88,6 +90,7 @@ void LazyPolicy::prepare(World& w, VmaId id) {
     forest_.anon_vma_mut(av).num_active_vmas++;
     return;
   }
+  w.cover(Path::kLazyPrepare);
   v.anon = lazy_word(id);
   get_root(id);
 }
@@ -112,12 +115,14 @@ void LazyPolicy::clone(World& w, VmaId dst, VmaId src) {
 void LazyPolicy::upgrade(World& w, VmaId id) {
   const AnonWord word = w.vma(id).anon;
   if (is_parent(word)) {
+    w.cover(Path::kLazyUpgradeParent);
     const AnonVmaId parent = anon_vma_in(word);
     if (w.options().lazy.count_tree_parent) forest_.anon_vma_mut(parent).num_active_vmas--;
     if (w.options().lazy.parent_upgrade == LazyOptions::ParentUpgrade::kReuse) {
       for (auto it = forest_.chain(id).rbegin(); it != forest_.chain(id).rend(); ++it) {
         AnonVma& a = forest_.anon_vma_mut(forest_.avc(*it).anon_vma);
         if (a.num_children < 2 && a.num_active_vmas == 0) {
+          w.cover(Path::kLazyUpgradeParentReuse);
           a.num_active_vmas++;
           w.vma(id).anon = regular_word(a.id);
           return;
@@ -131,6 +136,7 @@ void LazyPolicy::upgrade(World& w, VmaId id) {
     return;
   }
   if (!is_lazy(word)) return;
+  w.cover(Path::kLazyUpgrade);
   // base0 always fixes every folio when it leaves lazy mode; the series only
   // those fork copies or mremap moves, unless lazy.repoint all.
   join_anon_vma(w, id, upgrade_target(w, root_of(word)),
@@ -162,7 +168,10 @@ void LazyPolicy::join_anon_vma(World& w, VmaId id, AnonVmaId av, bool repoint) {
   forest_.link(w, id, av);
   forest_.anon_vma_mut(av).num_active_vmas++;
   if (!base0()) put_root(root);
-  if (repoint) repoint_folios(w, id, lazy_mapping(root), regular_word(av));
+  if (repoint) {
+    w.cover(Path::kLazyUpgradeRepoint);
+    repoint_folios(w, id, lazy_mapping(root), regular_word(av));
+  }
 }
 
 // Every present (or migrating) folio of the VMA whose mapping is `from`
@@ -213,6 +222,7 @@ void LazyPolicy::fork(World& w, VmaId child, VmaId parent) {
   const AnonVmaId parent_av = target_anon_vma(w.vma(parent));
   w.vma(child).anon = kNoAnon;
   if (flavor_ == Flavor::kSeries) {
+    w.cover(Path::kLazyForkTreeParent);
     forest_.clone_chain(w, child, parent, nullptr);
     w.vma(child).anon = parent_word(parent_av);
     if (w.options().lazy.count_tree_parent) forest_.anon_vma_mut(parent_av).num_active_vmas++;
@@ -222,10 +232,12 @@ void LazyPolicy::fork(World& w, VmaId child, VmaId parent) {
     return a.num_children < 2 && a.num_active_vmas == 0;
   });
   if (reused != kNoAnonVma) {
+    w.cover(Path::kLazyForkReuse);
     w.vma(child).anon = regular_word(reused);
     forest_.anon_vma_mut(reused).num_active_vmas++;
     return;
   }
+  w.cover(Path::kLazyForkNew);
   AnonVmaId av = forest_.alloc_child(parent_av);
   forest_.anon_vma_mut(av).num_active_vmas = 1;
   w.vma(child).anon = regular_word(av);
@@ -237,13 +249,18 @@ void LazyPolicy::fork(World& w, VmaId child, VmaId parent) {
 void LazyPolicy::fork_page(World& w, FolioId folio, VmaId parent_vma) {
   Folio& f = w.folio(folio);
   if (!is_lazy_mapping(f.mapping)) return;
+  w.cover(Path::kLazyForkPageRepoint);
   f.mapping = regular_word(target_anon_vma(w.vma(parent_vma)));
 }
 
 void LazyPolicy::unlink(World& w, VmaId id) {
   Vma& v = w.vma(id);
   if (is_lazy(v.anon)) {
-    if (!base0()) put_root(root_of(v.anon));
+    if (!base0()) {
+      put_root(root_of(v.anon));
+      // The root is unlinked while other VMAs of its tree keep its struct.
+      if (root_of(v.anon) == id && root_refs_[idx(id)] > 0) w.cover(Path::kLazyZombieRoot);
+    }
   } else if (is_regular(v.anon)) {
     forest_.unlink_chain(id, anon_vma_in(v.anon));
   } else if (is_parent(v.anon)) {
@@ -260,7 +277,10 @@ void LazyPolicy::range_changed(World& w, VmaId vma) { forest_.insert_into_trees(
 // copy_vma upgrades a lazy VMA before it moves: the new range has another
 // base, so the root could not address it.
 void LazyPolicy::before_move(World& w, VmaId vma) {
-  if (is_lazy(w.vma(vma).anon)) upgrade(w, vma);
+  if (is_lazy(w.vma(vma).anon)) {
+    w.cover(Path::kLazyMoveUpgrade);
+    upgrade(w, vma);
+  }
 }
 
 // exec's stack relocation: the series and GKI keep the stack lazy (it is its
@@ -268,8 +288,10 @@ void LazyPolicy::before_move(World& w, VmaId vma) {
 // virtual page and must leave lazy mode (lazy-design.md 2(c)), unless
 // lazy.base0_exec stay.
 void LazyPolicy::before_relocate(World& w, VmaId vma) {
-  if (base0() && w.options().lazy.base0_exec == LazyOptions::Base0Exec::kLeave && is_lazy(w.vma(vma).anon))
+  if (base0() && w.options().lazy.base0_exec == LazyOptions::Base0Exec::kLeave && is_lazy(w.vma(vma).anon)) {
+    w.cover(Path::kLazyRelocateUpgrade);
     upgrade(w, vma);
+  }
 }
 
 // move_ptes re-points the lazy folio of every present entry it moves; swap
@@ -280,7 +302,10 @@ void LazyPolicy::moved_pte(World& w, const Pte& pte, VmaId to) {
   else if (pte.kind == PteKind::kSwap && w.options().lazy.mremap_fix_swap) id = w.slot(pte.slot()).cache;
   if (id == kNoFolio || !is_lazy_mapping(w.folio(id).mapping)) return;
   const Vma& dst = w.vma(to);
-  if (is_regular(dst.anon) || is_parent(dst.anon)) w.folio(id).mapping = regular_word(target_anon_vma(dst));
+  if (is_regular(dst.anon) || is_parent(dst.anon)) {
+    w.cover(Path::kLazyMovedPteRepoint);
+    w.folio(id).mapping = regular_word(target_anon_vma(dst));
+  }
 }
 
 // ---- merging ---------------------------------------------------------------------------
@@ -302,7 +327,10 @@ bool LazyPolicy::is_mergeable_anon(const World& w, VmaId target, AnonWord source
   const AnonWord target_anon = w.vma(target).anon;
   if (is_lazy(target_anon) || is_lazy(source_anon)) {
     if (target_anon == source_anon || target_anon == kNoAnon || source_anon == kNoAnon) return true;
-    if (w.options().lazy.merge == LazyOptions::Merge::kRefuse) return false;
+    if (w.options().lazy.merge == LazyOptions::Merge::kRefuse) {
+      w.cover(Path::kLazyMergeRefused);
+      return false;
+    }
     if (is_parent(target_anon) || is_parent(source_anon)) return false;
     if (is_regular(target_anon)) return !fork_child(w, target);
     if (is_regular(source_anon)) return !fork_child(w, middle) && !fork_child(w, copied_from);
@@ -330,6 +358,7 @@ void LazyPolicy::set_anon(World& w, FolioId folio, VmaId vma, bool exclusive) {
     return;
   }
   const AnonVmaId av = target_anon_vma(v);
+  if (is_parent(v.anon)) w.cover(Path::kLazyParentCow);
   w.folio(folio).mapping = regular_word(exclusive ? av : forest_.anon_vma(av).root);
 }
 

@@ -2,14 +2,17 @@
 // design against the eager model, with per-seed swarm configurations.
 //
 //   rmapcheck fuzz --time 60 [--jobs 2] [--models eager,lazy,...] [--seed S]
-//                  [--steps 64] [--procs 4] [--out DIR] [--known DIR]
+//                  [--steps 64] [--procs 4] [--out DIR] [--known DIR] [--coverage]
 //
 // Prints the seed and configuration first, a progress line every second
-// (executions, exec/s, steps, findings by signature), and a table at the end:
-// signature, design, first step, shrunk length, known or new. New findings
-// are shrunk and written atomically to --out. Exit 1 if a signature not
-// recorded in --known was found. With --jobs N, N processes run seeds
-// S+j, S+j+N, ... and the parent merges their results.
+// (executions, exec/s, steps, coverage, findings by signature), and a table
+// at the end: signature, design, first step, shrunk length, known or new.
+// Coverage counts the kernel paths of model/core/coverage.h that some
+// design's ops took; the end names those never taken, and --coverage
+// prints every path with its hits per design. New findings are shrunk and
+// written atomically to --out. Exit 1 if a signature not recorded in
+// --known was found. With --jobs N, N processes run seeds S+j, S+j+N, ...
+// and the parent merges their results.
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
@@ -39,6 +42,7 @@ struct FuzzArgs {
   std::string known = std::string(RMC_SOURCE_DIR) + "/corpus/findings";
   bool no_swarm = false;
   bool stop_on_new = false;
+  bool coverage = false;
   uint64_t max_execs = 0;
   std::vector<std::string> options;
 };
@@ -64,15 +68,16 @@ void print_progress(const CampaignResult& r) {
   std::string designs;
   for (const auto& [design, counts] : by_design)
     designs += fmt::format(" {} {}{}", design, counts.first, counts.second ? fmt::format(" ({} new)", counts.second) : "");
-  fmt::print("[{:6.1f}s] execs {} ({:.0f}/s)  steps {}  coverage n/a (in-process engine)  signatures {}:{}\n",
-             r.seconds, r.execs, r.seconds > 0 ? r.execs / r.seconds : 0, r.steps, r.signatures.size(),
-             designs.empty() ? " none" : designs);
+  fmt::print("[{:6.1f}s] execs {} ({:.0f}/s)  steps {}  coverage {}/{} paths  signatures {}:{}\n", r.seconds,
+             r.execs, r.seconds > 0 ? r.execs / r.seconds : 0, r.steps, r.any_design().covered(), kPathCount,
+             r.signatures.size(), designs.empty() ? " none" : designs);
   std::fflush(stdout);
 }
 
 void merge_into(CampaignResult& total, const CampaignResult& part) {
   total.execs += part.execs;
   total.steps += part.steps;
+  for (const auto& [design, c] : part.coverage) total.coverage[design].merge(c);
   for (const auto& [sig, s] : part.signatures) {
     auto [it, inserted] = total.signatures.emplace(sig, s);
     if (inserted) continue;
@@ -86,10 +91,37 @@ void merge_into(CampaignResult& total, const CampaignResult& part) {
   }
 }
 
-// One job's results as lines on a pipe: "E execs steps seconds" and one
-// "S field|field|..." per signature. Fields never contain '|' or newlines.
+// The kernel paths no design took; with `all`, every path and its hits per
+// design (a path a design cannot take, such as another design's own, shows 0).
+void print_coverage(const CampaignResult& r, const std::vector<std::string>& designs, bool all) {
+  const Coverage any = r.any_design();
+  std::vector<std::string_view> never;
+  for (size_t i = 0; i < kPathCount; i++)
+    if (!any.hits(static_cast<Path>(i))) never.push_back(path_name(static_cast<Path>(i)));
+  fmt::print("\ncoverage: {} of {} kernel paths taken (model/core/coverage.h); never taken: {}\n", any.covered(),
+             kPathCount, never.empty() ? "none" : fmt::format("{}", fmt::join(never, " ")));
+  if (!all) return;
+  fmt::print("\n{:<34}", "path");
+  for (const std::string& d : designs) fmt::print(" {:>10}", d);
+  fmt::print("  when\n");
+  for (size_t i = 0; i < kPathCount; i++) {
+    const Path path = static_cast<Path>(i);
+    fmt::print("{:<34}", path_name(path));
+    for (const std::string& d : designs) {
+      auto it = r.coverage.find(d);
+      fmt::print(" {:>10}", it == r.coverage.end() ? 0 : it->second.hits(path));
+    }
+    fmt::print("  {}\n", path_description(path));
+  }
+}
+
+// One job's results as lines on a pipe: "E execs steps seconds", one
+// "C design hits..." per design (the hits of every path, in coverage.h's
+// order) and one "S field|field|..." per signature. Fields never contain
+// '|' or newlines.
 std::string serialize(const CampaignResult& r) {
   std::string out = fmt::format("E {} {} {}\n", r.execs, r.steps, r.seconds);
+  for (const auto& [design, c] : r.coverage) out += fmt::format("C {} {}\n", design, fmt::join(c.all(), " "));
   for (const auto& [sig, s] : r.signatures)
     out += fmt::format("S {}|{}|{}|{}|{}|{}|{}|{}|{}\n", sig, s.hits, s.first_exec, s.first_seconds, s.first_step,
                        s.shrunk_ops, s.known ? 1 : 0, s.file, s.origin);
@@ -103,6 +135,12 @@ CampaignResult parse_serialized(const std::string& text) {
     if (line.rfind("E ", 0) == 0) {
       std::stringstream fields(line.substr(2));
       fields >> r.execs >> r.steps >> r.seconds;
+    } else if (line.rfind("C ", 0) == 0) {
+      std::stringstream fields(line.substr(2));
+      std::string design;
+      fields >> design;
+      Coverage& c = r.coverage[design];
+      for (uint64_t& hits : c.all()) fields >> hits;
     } else if (line.rfind("S ", 0) == 0) {
       std::vector<std::string> f;
       std::stringstream fields(line.substr(2));
@@ -258,6 +296,7 @@ int fuzz(const FuzzArgs& args) {
   for (const auto& [sig, s] : result.signatures)
     fmt::print("{:<44} {:<10} {:>6} {:>10} {:>8} {:>6}  {}\n", sig, sig.substr(0, sig.find('/')), s.hits, s.first_step,
                s.known ? "-" : std::to_string(s.shrunk_ops), s.known ? "known" : "NEW", s.file);
+  print_coverage(result, options.designs, args.coverage);
   fmt::print("\n{} executions in {:.1f}s ({:.0f}/s), {} steps, {} signatures, {} new\n", result.execs, result.seconds,
              result.seconds > 0 ? result.execs / result.seconds : 0, result.steps, result.signatures.size(),
              result.new_signatures());
@@ -281,6 +320,7 @@ void add_fuzz_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--option", args->options, "Model option NAME=VALUE (repeatable)");
   cmd->add_flag("--no-swarm", args->no_swarm, "Same op weights and options for every seed");
   cmd->add_flag("--stop-on-new", args->stop_on_new, "Stop at the first new signature");
+  cmd->add_flag("--coverage", args->coverage, "At the end, every kernel path with its hits per design");
   cmd->callback([args, &exit_code] { exit_code = fuzz(*args); });
 }
 
