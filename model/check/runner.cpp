@@ -209,7 +209,9 @@ Verdict run_trace(const Trace& trace, std::string_view design, bool checks, RunS
     return verdict;
   }
   Runner runner(*world, checks, /*cost_expectations=*/design == "eager");
-  return run_lines(runner, trace, stats, observer);
+  Verdict result = run_lines(runner, trace, stats, observer);
+  if (stats) stats->coverage.merge(world->coverage());
+  return result;
 }
 
 Verdict run_lines(Runner& runner, const Trace& trace, RunStats* stats, const StepObserver& observer) {

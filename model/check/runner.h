@@ -94,6 +94,8 @@ struct RunStats {
   // Ops checked (every op with checks on; after an op that changed nothing
   // only the contents and warnings are checked again: Runner::run_op).
   uint64_t checks = 0;
+  // The kernel paths the ops took (model/core/coverage.h); run_trace only.
+  Coverage coverage;
 };
 
 // Called after every step (line) with its result; used by `replay` to print.

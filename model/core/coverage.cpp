@@ -31,4 +31,11 @@ std::string_view path_description(Path path) {
   return kPaths[static_cast<size_t>(path)].what;
 }
 
+std::string paths_never_taken(const Coverage& coverage) {
+  std::string names;
+  for (size_t i = 0; i < kPathCount; i++)
+    if (!coverage.hits(static_cast<Path>(i))) (names += names.empty() ? "" : " ") += path_name(static_cast<Path>(i));
+  return names.empty() ? "none" : names;
+}
+
 }  // namespace rmc

@@ -26,6 +26,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace rmc {
@@ -148,6 +149,10 @@ inline constexpr size_t kPathCount = static_cast<size_t>(Path::kCount);
 std::string_view path_name(Path path);
 // When the path is taken, in the kernel's words.
 std::string_view path_description(Path path);
+
+class Coverage;
+// The names of the paths `coverage` never took, space-separated; "none".
+std::string paths_never_taken(const Coverage& coverage);
 
 // How often each path was taken.
 class Coverage {

@@ -95,11 +95,8 @@ void merge_into(CampaignResult& total, const CampaignResult& part) {
 // design (a path a design cannot take, such as another design's own, shows 0).
 void print_coverage(const CampaignResult& r, const std::vector<std::string>& designs, bool all) {
   const Coverage any = r.any_design();
-  std::vector<std::string_view> never;
-  for (size_t i = 0; i < kPathCount; i++)
-    if (!any.hits(static_cast<Path>(i))) never.push_back(path_name(static_cast<Path>(i)));
   fmt::print("\ncoverage: {} of {} kernel paths taken (model/core/coverage.h); never taken: {}\n", any.covered(),
-             kPathCount, never.empty() ? "none" : fmt::format("{}", fmt::join(never, " ")));
+             kPathCount, paths_never_taken(any));
   if (!all) return;
   fmt::print("\n{:<34}", "path");
   for (const std::string& d : designs) fmt::print(" {:>10}", d);

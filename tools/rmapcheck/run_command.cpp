@@ -2,7 +2,8 @@
 // every trace of the corpus on the eager model and on every other design (by
 // its "# EXPECT[design]:" line, or the common one), then run random traces
 // of the eager model with every check after every step, and print a summary
-// table. (tools/run then runs the differential campaign, `rmapcheck fuzz`.)
+// table and which kernel paths (model/core/coverage.h) the corpus takes in
+// any design. (tools/run then runs the differential campaign, `rmapcheck fuzz`.)
 #include <fmt/format.h>
 
 #include <chrono>
@@ -29,6 +30,7 @@ struct JobRow {
   std::string name;
   uint64_t traces = 0, steps = 0, checks = 0, failures = 0;
   double seconds = 0;
+  Coverage coverage;  // the kernel paths its runs took
 };
 
 // Per-seed model options ("swarm" at the level of options), so the random
@@ -50,6 +52,7 @@ void judge_other_designs(const Trace& trace, const std::string& path, JobRow& ro
     row.traces++;
     row.steps += stats.steps;
     row.checks += stats.checks;
+    row.coverage.merge(stats.coverage);
     if (!verdict_matches(verdict, *expected)) {
       row.failures++;
       fmt::print("  corpus FAIL {} on {}: expected {}, got {}\n", path, design, print_verdict(*expected),
@@ -85,6 +88,7 @@ int run_main_job(const RunArgs& args) {
       expected = std::get<Trace>(parsed).expectation("eager");
       corpus.steps += stats.steps;
       corpus.checks += stats.checks;
+      corpus.coverage.merge(stats.coverage);
       judge_other_designs(std::get<Trace>(parsed), path.string(), designs_row);
     }
     if (!expected || !verdict_matches(verdict, *expected)) {
@@ -135,6 +139,10 @@ int run_main_job(const RunArgs& args) {
   fmt::print("random traces: seeds {}..{}, {} ops each over {} processes, every check after every step"
              " (steps/s: the checked runs, generation not included)\n",
              args.seed, args.seed + args.random_traces - 1, args.steps, args.processes);
+  Coverage corpus_paths = corpus.coverage;
+  corpus_paths.merge(designs_row.coverage);
+  fmt::print("corpus coverage: {} of {} kernel paths taken by some design (model/core/coverage.h); never taken: {}\n",
+             corpus_paths.covered(), kPathCount, paths_never_taken(corpus_paths));
   return failures == 0 ? kExitPass : kExitCheckFailed;
 }
 
