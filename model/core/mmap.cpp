@@ -35,9 +35,9 @@ VmaId vma_at_or_after(const World& w, ProcessId pid, PageNo addr) {
 // vms_gather_munmap_vmas + the tear-down of do_vmi_align_munmap: split the
 // VMAs at the edges of [start, end), detach those inside, zap their page
 // tables, then unlink their anon state and free them (free_pgtables order).
-void World::do_munmap(ProcessId pid, PageNo start, PageNo end) {
+bool World::do_munmap(ProcessId pid, PageNo start, PageNo end) {
   VmaId first = find_vma(pid, start);
-  if (first == kNoVma || std::as_const(*this).vma(first).start >= end) return;
+  if (first == kNoVma || std::as_const(*this).vma(first).start >= end) return false;
   // The surviving outer pieces are new structs; the original is freed.
   if (vma(first).start < start) {
     cover(Path::kMunmapSplit);
@@ -58,6 +58,7 @@ void World::do_munmap(ProcessId pid, PageNo start, PageNo end) {
   for (VmaId id : detached)
     if (vma(id).faulted()) policy().unlink(*this, id);
   for (VmaId id : detached) vma_free(id);
+  return true;
 }
 
 void World::munmap(ProcessId pid, PageNo addr, PageNo len) { do_munmap(pid, addr, addr + len); }
@@ -68,9 +69,7 @@ void World::munmap(ProcessId pid, PageNo addr, PageNo len) { do_munmap(pid, addr
 // covering the range.
 VmaId World::map_anon_range(ProcessId pid, PageNo addr, PageNo len, uint8_t prot,
                             VmFlags flags, PageNo pgoff) {
-  const VmaId old = find_vma(pid, addr);
-  if (old != kNoVma && std::as_const(*this).vma(old).start < addr + len) cover(Path::kMmapOverExisting);
-  do_munmap(pid, addr, addr + len);
+  if (do_munmap(pid, addr, addr + len)) cover(Path::kMmapOverExisting);
   Merge m;
   m.mm = pid;
   m.prev = vma_before(*this, pid, addr);

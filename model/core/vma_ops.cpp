@@ -21,11 +21,6 @@ bool attributes_match(const Vma& v, uint8_t prot, VmFlags flags) {
 
 }  // namespace
 
-bool World::anon_mergeable(VmaId target, AnonWord source_anon, VmaId middle,
-                           VmaId copied_from) const {
-  return policy().is_mergeable_anon(*this, target, source_anon, middle, copied_from);
-}
-
 // ---- split ----------------------------------------------------------------------
 
 // __split_vma(vma, at, new_below): the new struct takes the lower piece

@@ -289,7 +289,8 @@ class World {
   VmaId merge_new_range(Merge& m);
   bool dup_anon_vma(VmaId dst, VmaId src);
   void remove_vma(VmaId id);
-  void do_munmap(ProcessId pid, PageNo start, PageNo end);
+  // Returns whether any VMA was in the range.
+  bool do_munmap(ProcessId pid, PageNo start, PageNo end);
   VmaId map_anon_range(ProcessId pid, PageNo addr, PageNo len, uint8_t prot, VmFlags flags,
                        PageNo pgoff);
   VmaId copy_vma(VmaId src, PageNo new_addr, PageNo len, PageNo pgoff);
@@ -298,7 +299,6 @@ class World {
   PageNo resize_or_move(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_len,
                         PageNo new_addr, uint8_t flags);
   void expand_downwards(VmaId stack, PageNo new_start);
-  bool anon_mergeable(VmaId target, AnonWord source_anon, VmaId middle, VmaId copied_from) const;
   // mm/memory.c (fault.cpp).
   void handle_fault(ProcessId pid, PageNo addr, bool write);
   void do_anonymous_page(VmaId vma, PageNo addr, bool write);
