@@ -48,9 +48,14 @@ SwarmConfig swarm_config(uint64_t seed, const CampaignOptions& options) {
   static constexpr uint32_t kProcesses[] = {2, 3, 4, 4, 6, 8};
   config.generator.max_processes = std::min<uint32_t>(kProcesses[choose.below(std::size(kProcesses))],
                                                       std::max<uint32_t>(options.processes, 8));
-  config.description = fmt::format("weights {}; processes {}; large_folio_order {}; swapcache_after_pageout {}",
+  // How often an address re-uses a recent op's range (random_trace.h); drawn
+  // last, so that the draws above are those of the seeds before it existed.
+  static constexpr uint32_t kRecent[] = {0, 2, 4, 8};
+  config.generator.recent_one_in = kRecent[choose.below(std::size(kRecent))];
+  config.description = fmt::format("weights {}; processes {}; large_folio_order {}; swapcache_after_pageout {}; recent {}",
                                    weights, config.generator.max_processes, config.model.large_folio_order,
-                                   config.model.swapcache_after_pageout ? "on" : "off");
+                                   config.model.swapcache_after_pageout ? "on" : "off",
+                                   config.generator.recent_one_in ? fmt::format("1/{}", config.generator.recent_one_in) : "off");
   return config;
 }
 

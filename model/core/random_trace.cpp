@@ -1,6 +1,7 @@
 // random_trace.cpp - drawing valid ops near the existing VMAs.
 #include "model/core/random_trace.h"
 
+#include <algorithm>
 #include <cassert>
 
 #include "model/core/op_semantics.h"
@@ -49,15 +50,42 @@ PageNo TraceGenerator::draw_addr(const World& w, Chooser& choose, ProcessId pid)
   }
 }
 
+const TraceGenerator::Range* TraceGenerator::draw_recent(Chooser& choose) const {
+  if (options_.recent_one_in == 0 || recent_count_ == 0 || !choose.one_in(options_.recent_one_in)) return nullptr;
+  return &recent_[choose.below(recent_count_)];
+}
+
+void TraceGenerator::remember(const Op& op) {
+  const OpSpec& spec = op_spec(op.kind);
+  if (spec.operand_count == 0 || spec.operands[0] != Operand::kAddr) return;
+  recent_[recent_next_] = Range{op.addr, std::max(op.len, PageNo{1})};
+  recent_next_ = (recent_next_ + 1) % kRecentRanges;
+  recent_count_ = std::min(recent_count_ + 1, kRecentRanges);
+}
+
 Op TraceGenerator::draw(const World& w, Chooser& choose, OpKind kind, ProcessId pid) const {
   Op op;
   op.kind = kind;
   op.pid = pid;
   const OpSpec& spec = op_spec(kind);
+  PageNo recent_len = 0;  // the length to re-use with a recent range's address
   for (size_t i = 0; i < spec.operand_count; i++) {
     switch (spec.operands[i]) {
-      case Operand::kAddr: op.addr = draw_addr(w, choose, pid); break;
-      case Operand::kLen: op.len = draw_len(choose); break;
+      case Operand::kAddr:
+        if (const Range* r = draw_recent(choose)) {
+          // Its start, a page inside, or the page after (the neighbour a
+          // merge or a split boundary is about).
+          switch (choose.below(4)) {
+            case 0: op.addr = r->addr; recent_len = r->len; break;
+            case 1: op.addr = r->addr; break;
+            case 2: op.addr = r->addr + choose.below(r->len); break;
+            default: op.addr = r->addr + r->len; break;
+          }
+        } else {
+          op.addr = draw_addr(w, choose, pid);
+        }
+        break;
+      case Operand::kLen: op.len = recent_len ? recent_len : draw_len(choose); break;
       case Operand::kNewLen:
         op.new_len = choose.one_in(2) ? op.len : draw_len(choose);
         break;
@@ -132,7 +160,7 @@ Op TraceGenerator::draw(const World& w, Chooser& choose, OpKind kind, ProcessId 
   return op;
 }
 
-Op TraceGenerator::next_op(const World& w, Chooser& choose) const {
+Op TraceGenerator::next_op(const World& w, Chooser& choose) {
   std::vector<ProcessId> live;
   for (uint8_t p = 0; p < kMaxProcesses; p++)
     if (w.proc(ProcessId{p}).live()) live.push_back(ProcessId{p});
@@ -149,6 +177,7 @@ Op TraceGenerator::next_op(const World& w, Chooser& choose) const {
     Op op = draw(w, choose, static_cast<OpKind>(kind), pid);
     if (op_form_error(op)) continue;
     if (op_invalid_reason(w, op, /*explain=*/false)) continue;
+    remember(op);
     return op;
   }
   // Always valid: map a fresh range in the window.
@@ -158,6 +187,7 @@ Op TraceGenerator::next_op(const World& w, Chooser& choose) const {
   op.addr = options_.window_start + choose.below(options_.window_pages);
   op.len = 1 + choose.below(options_.max_len);
   op.prot = kProtRead | kProtWrite;
+  remember(op);
   return op;
 }
 

@@ -3,7 +3,10 @@
 // The generator runs each op it picks on a reference world (eager, no
 // checks), so every op is valid where it lands: addresses are drawn near the
 // VMAs that exist, children get fresh names, and an op the kernel would
-// refuse is redrawn. A Chooser supplies every decision: a seeded PRNG here,
+// refuse is redrawn. With `recent_one_in` set, an address is sometimes one of
+// the last few ranges an op touched (in any process): the bugs worth finding
+// are several ops on the same pages (write, pageout, fork, read, pageout), and
+// a fresh draw inside a random VMA lands on the same page again too rarely. A Chooser supplies every decision: a seeded PRNG here,
 // the fuzzer's input bytes in fuzz/ (same code, other source of choices).
 #pragma once
 
@@ -43,6 +46,8 @@ struct GeneratorOptions {
   PageNo window_start = 0x100;     // fresh mappings land in [start, start + pages)
   PageNo window_pages = 0x40;
   uint32_t max_len = 8;            // typical range length
+  uint32_t recent_one_in = 0;      // an address re-uses a recent op's range with
+                                   // probability 1/N (0: never)
   std::array<uint32_t, static_cast<size_t>(OpKind::kCount)> weights{};  // from the op table
   GeneratorOptions();
 };
@@ -50,14 +55,28 @@ struct GeneratorOptions {
 class TraceGenerator {
  public:
   explicit TraceGenerator(const GeneratorOptions& options) : options_(options) {}
-  // An op valid in `w` (which it does not change).
-  Op next_op(const World& w, Chooser& choose) const;
+  // An op valid in `w` (which it does not change). Remembers the op's range
+  // for the recent-range draws.
+  Op next_op(const World& w, Chooser& choose);
 
  private:
+  struct Range {
+    PageNo addr = 0;
+    PageNo len = 0;
+  };
+  static constexpr size_t kRecentRanges = 4;
+
   Op draw(const World& w, Chooser& choose, OpKind kind, ProcessId pid) const;
   PageNo draw_addr(const World& w, Chooser& choose, ProcessId pid) const;
   PageNo draw_len(Chooser& choose) const;
+  // A recent op's range, or nothing (no recent range, or the draw said no).
+  const Range* draw_recent(Chooser& choose) const;
+  void remember(const Op& op);
+
   GeneratorOptions options_;
+  std::array<Range, kRecentRanges> recent_{};  // a ring of the last ranges
+  size_t recent_count_ = 0;
+  size_t recent_next_ = 0;
 };
 
 // A trace of `steps` ops from `seed`, with the given model options.

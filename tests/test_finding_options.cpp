@@ -1,0 +1,171 @@
+// test_finding_options.cpp - the option table of docs/findings.md ("Option
+// effects"), replayed: each recorded finding is run again, in the
+// differential against eager, with each row's options added, and its
+// signature must go away exactly where the table says so. Which finding a
+// row avoids is named by mechanism (the first "# MECHANISM: Mn" line of the
+// file) or by file; a row may also turn a finding into another (the
+// signature found instead); every other finding must still reproduce its
+// own signature ("nothing else changes").
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "model/check/differential.h"
+#include "model/core/options.h"
+#include "model/designs.h"
+
+namespace rmc {
+namespace {
+
+struct Recorded {
+  std::string file;       // file name under corpus/findings
+  std::string signature;  // design/property/op
+  std::string mechanism;  // M1 ... M9
+  Trace trace;
+};
+
+std::vector<Recorded> recorded_findings() {
+  std::vector<Recorded> out;
+  const std::filesystem::path dir = std::filesystem::path(RMC_SOURCE_DIR) / "corpus" / "findings";
+  const std::regex mechanism_line("^# MECHANISM: (M[0-9]+)");
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".trace") continue;
+    Recorded r;
+    r.file = entry.path().filename().string();
+    std::ifstream in(entry.path());
+    std::smatch m;
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("# FINDING: ", 0) == 0) r.signature = line.substr(11);
+      if (r.mechanism.empty() && std::regex_search(line, m, mechanism_line)) r.mechanism = m[1];
+    }
+    ParseResult parsed = parse_trace_file(entry.path().string());
+    if (std::holds_alternative<Trace>(parsed)) {
+      r.trace = std::get<Trace>(parsed);
+    } else {
+      ADD_FAILURE() << r.file << " does not parse";
+    }
+    EXPECT_FALSE(r.signature.empty()) << r.file << ": no FINDING line";
+    EXPECT_FALSE(r.mechanism.empty()) << r.file << ": no 'MECHANISM: Mn' line";
+    out.push_back(std::move(r));
+  }
+  std::sort(out.begin(), out.end(), [](const Recorded& a, const Recorded& b) { return a.file < b.file; });
+  return out;
+}
+
+struct OptionRow {
+  std::vector<std::pair<std::string, std::string>> options;
+  std::set<std::string> avoids_mechanisms;
+  std::set<std::string> avoids_files;
+  std::set<std::string> except_files;  // of those mechanisms, still found
+  std::map<std::string, std::string> replaced = {};  // file -> the signature found instead
+};
+
+bool avoided(const OptionRow& row, const Recorded& r) {
+  if (row.except_files.count(r.file)) return false;
+  return row.avoids_mechanisms.count(r.mechanism) || row.avoids_files.count(r.file);
+}
+
+const std::vector<OptionRow>& option_table() {
+  static const std::vector<OptionRow> rows = {
+      {{{"lazy.walk", "all"}}, {"M1"}, {}, {}},
+      {{{"lazy.repoint", "all"}}, {"M4"}, {}, {}},
+      {{{"lazy.mremap_fix_swap", "on"}}, {"M3"}, {}, {}},
+      {{{"lazy.upgrade", "root"}}, {}, {"base0__op-refused__mremap.trace", "base0__rmap-missing__fork.trace"}, {}},
+      // repoint_swap re-points the cached folio behind a swap entry at every
+      // upgrade, mremap's included: M3 too.
+      {{{"lazy.repoint", "all"}, {"lazy.repoint_swap", "on"}}, {"M2", "M3", "M4"}, {}, {}},
+      // base0 re-points present folios anyway.
+      {{{"lazy.repoint_swap", "on"}},
+       {},
+       {"base0__L3__exit.trace", "base0__L3__exec.trace", "base0__observable__madvise.trace"},
+       {}},
+      {{{"lazy.merge", "upgrade"}}, {"M5"}, {}, {}},
+      {{{"lazy.parent_cow", "upgrade"}}, {}, {}, {}},
+      {{{"lazy.parent_upgrade", "reuse"}}, {}, {}, {}},
+      {{{"lazy.count_tree_parent", "on"}}, {}, {}, {}},
+      // exec relocates the stack below its linear page offset: the base
+      // wraps, and a naive range check misses the relocated pages (S19).
+      {{{"lazy.addr_check", "naive"}},
+       {},
+       {},
+       {},
+       {{"lazy__L3__exec.trace", "lazy/rmap-missing/exec"},
+        {"lazy-gki__L3__exec.trace", "lazy-gki/rmap-missing/exec"},
+        {"lazy__L3__mmap_zero.trace", "lazy/rmap-missing/exec"},
+        {"lazy-gki__L3__mmap_zero.trace", "lazy-gki/rmap-missing/exec"}}},
+      // base0 staying in lazy mode at exec loses the relocated pages (S18).
+      {{{"lazy.base0_exec", "stay"}}, {}, {}, {}, {{"base0__L3__exec.trace", "base0/rmap-missing/exec"}}},
+      {{{"cowctx.shared_swapin", "faulting"}}, {}, {}, {}},
+      {{{"cowctx.fork_child_check", "none"}}, {"M9"}, {}, {}},
+      {{{"lazy.walk", "all"},
+        {"lazy.repoint", "all"},
+        {"lazy.repoint_swap", "on"},
+        {"lazy.upgrade", "root"},
+        {"lazy.mremap_fix_swap", "on"},
+        {"lazy.merge", "upgrade"}},
+       {"M1", "M2", "M3", "M4", "M5", "M6", "M7"},
+       {},
+       {"base0__rmap-missing__mremap.trace"}},
+  };
+  return rows;
+}
+
+std::string row_name(const OptionRow& row) {
+  std::string name;
+  for (const auto& [option, value] : row.options) name += (name.empty() ? "" : " + ") + option + " " + value;
+  return name;
+}
+
+// The signatures the differential of every design against eager finds.
+std::set<std::string> signatures(const Trace& trace) {
+  std::set<std::string> out;
+  DifferentialResult r = run_differential(trace, {"eager", "lazy", "lazy-gki", "base0", "cowctx"});
+  EXPECT_FALSE(r.error.has_value()) << "eager refuses line " << r.error_line;
+  for (const Finding& f : r.findings) out.insert(f.signature());
+  return out;
+}
+
+TEST(FindingOptions, EachRowAvoidsWhatTheTableSaysAndNothingElse) {
+  const std::vector<Recorded> findings = recorded_findings();
+  ASSERT_GE(findings.size(), 50u);
+  for (const Recorded& r : findings) {
+    ASSERT_TRUE(signatures(r.trace).count(r.signature)) << r.file << " does not reproduce " << r.signature;
+  }
+  std::set<std::string> files, mechanisms;
+  for (const Recorded& r : findings) {
+    files.insert(r.file);
+    mechanisms.insert(r.mechanism);
+  }
+  for (const OptionRow& row : option_table()) {
+    // Every name in the table must exist: a renamed file or mechanism must
+    // not turn a row into a vacuous one.
+    for (const std::string& m : row.avoids_mechanisms) EXPECT_TRUE(mechanisms.count(m)) << row_name(row) << ": " << m;
+    for (const std::string& f : row.avoids_files) EXPECT_TRUE(files.count(f)) << row_name(row) << ": " << f;
+    for (const std::string& f : row.except_files) EXPECT_TRUE(files.count(f)) << row_name(row) << ": " << f;
+    for (const auto& [f, signature] : row.replaced) EXPECT_TRUE(files.count(f)) << row_name(row) << ": " << f;
+    for (const Recorded& r : findings) {
+      Trace trace = r.trace;
+      for (const auto& [option, value] : row.options) {
+        const auto error = apply_option(trace.options, option, value);
+        ASSERT_FALSE(error.has_value()) << *error;
+      }
+      const std::set<std::string> found = signatures(trace);
+      const auto replacement = row.replaced.find(r.file);
+      const bool expect_avoided = avoided(row, r) || replacement != row.replaced.end();
+      EXPECT_EQ(found.count(r.signature) > 0, !expect_avoided)
+          << "with " << row_name(row) << ": " << r.file << " (" << r.mechanism << ") should "
+          << (expect_avoided ? "not find it" : "still find " + r.signature);
+      if (replacement != row.replaced.end()) {
+        EXPECT_TRUE(found.count(replacement->second))
+            << "with " << row_name(row) << ": " << r.file << " should find " << replacement->second << " instead";
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rmc
