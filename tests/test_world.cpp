@@ -83,6 +83,39 @@ TEST(Generator, RecentRangesBringOpsBackToTheSamePages) {
   }
 }
 
+std::vector<Op> ops_of(const Trace& trace) {
+  std::vector<Op> ops;
+  for (const TraceLine& line : trace.lines)
+    if (line.kind == TraceLine::Kind::kOp) ops.push_back(line.op);
+  return ops;
+}
+
+// A campaign re-visits a rare state by keeping a prefix of the trace that
+// reached it: the prefix is kept op for op, the model options are the
+// prefix's, the rest is drawn from the new seed, every op valid.
+TEST(Generator, ExtendKeepsThePrefixAndDrawsTheRest) {
+  ModelOptions model;
+  model.large_folio_order = 2;
+  const Trace parent = random_trace(5, 64, GeneratorOptions{}, model);
+  const Trace child = extend_trace(parent, 20, 6, 64, GeneratorOptions{});
+  const std::vector<Op> p = ops_of(parent), c = ops_of(child);
+  ASSERT_EQ(c.size(), 64u);
+  EXPECT_TRUE(std::equal(p.begin(), p.begin() + 20, c.begin(), [](const Op& a, const Op& b) {
+    return print_op(a) == print_op(b);
+  }));
+  EXPECT_NE(print_op(p[20]) + print_op(p[21]) + print_op(p[22]), print_op(c[20]) + print_op(c[21]) + print_op(c[22]));
+  EXPECT_EQ(child.options.large_folio_order, 2u);
+  EXPECT_EQ(print_trace(child), print_trace(extend_trace(parent, 20, 6, 64, GeneratorOptions{})));
+  // Every drawn op is valid where it lands: the trace runs clean in eager
+  // up to whatever the checks say, never refused.
+  auto world = make_world("eager", child.options);
+  Runner runner(*world, false);
+  for (const TraceLine& line : child.lines) {
+    const auto result = runner.run_line(line);
+    ASSERT_FALSE(result.error.has_value()) << print_op(line.op) << ": " << *result.error;
+  }
+}
+
 // Every step's JSON of a run, concatenated.
 std::string json_of_run(const Trace& trace) {
   auto world = make_world("eager", trace.options);

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <ctime>
 
@@ -59,6 +61,49 @@ SwarmConfig swarm_config(uint64_t seed, const CampaignOptions& options) {
   return config;
 }
 
+namespace {
+
+struct PooledTrace {
+  Trace trace;
+  uint64_t seed = 0;
+  std::string description;  // its swarm configuration
+};
+
+// Traces that took a rare kernel path: one that fewer than 8 earlier
+// executions took, or fewer than 1 in 512. A bounded ring: the newest
+// replace the oldest.
+struct RarePathPool {
+  static constexpr size_t kTraces = 64;
+  std::vector<PooledTrace> traces;
+  size_t next = 0;
+  std::array<uint64_t, kPathCount> execs_taking{};  // per path, how many executions took it
+
+  bool took_rare_path(const DifferentialResult& run, uint64_t execs_before) {
+    std::array<bool, kPathCount> taken{};
+    for (const auto& [design, coverage] : run.coverage)
+      for (size_t i = 0; i < kPathCount; i++) taken[i] = taken[i] || coverage.all()[i] != 0;
+    const uint64_t rare_below = std::max<uint64_t>(8, execs_before / 512);
+    bool rare = false;
+    for (size_t i = 0; i < kPathCount; i++) {
+      if (!taken[i]) continue;
+      rare = rare || execs_taking[i] < rare_below;
+      execs_taking[i]++;
+    }
+    return rare;
+  }
+
+  void add(PooledTrace t) {
+    if (traces.size() < kTraces) {
+      traces.push_back(std::move(t));
+      return;
+    }
+    traces[next] = std::move(t);
+    next = (next + 1) % kTraces;
+  }
+};
+
+}  // namespace
+
 CampaignResult run_campaign(const CampaignOptions& options, const ProgressFn& progress) {
   auto now = [&options] {
     if (!options.cpu_time) return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -69,17 +114,37 @@ CampaignResult run_campaign(const CampaignOptions& options, const ProgressFn& pr
   const double start = now();
   auto elapsed = [&] { return now() - start; };
   CampaignResult result;
+  RarePathPool pool;
   double next_progress = 1.0;
   for (uint64_t exec = 0;; exec++) {
     if (options.max_execs && exec >= options.max_execs) break;
     if (elapsed() >= options.seconds) break;
     const uint64_t seed = options.seed + exec * options.stride;
     const SwarmConfig config = swarm_config(seed, options);
-    Trace trace = random_trace(seed, options.steps, config.generator, config.model);
+    // A separate stream again: whether to extend, and what.
+    SeededChooser extend(seed ^ 0x455854454e445452ull);
+    const PooledTrace* parent = nullptr;
+    if (options.extend_one_in && options.steps >= 2 && !pool.traces.empty() && extend.one_in(options.extend_one_in))
+      parent = &pool.traces[extend.below(pool.traces.size())];
+    Trace trace;
+    std::string origin;
+    if (parent) {
+      const size_t keep = 1 + extend.below(options.steps - 1);
+      trace = extend_trace(parent->trace, keep, seed, options.steps, config.generator);
+      origin = fmt::format("the first {} ops of seed {} ({}), then seed {}'s draws ({}; model options of seed {})", keep,
+                           parent->seed, parent->description, seed, config.description, parent->seed);
+    } else {
+      trace = random_trace(seed, options.steps, config.generator, config.model);
+      origin = fmt::format("seed {} ({})", seed, config.description);
+    }
     DifferentialResult run = run_differential(trace, options.designs);
     result.execs++;
+    result.extended += parent != nullptr;
     result.steps += run.steps;
     for (const auto& [design, coverage] : run.coverage) result.coverage[design].merge(coverage);
+    // Only fresh traces join: an origin names at most two seeds.
+    if (pool.took_rare_path(run, exec) && !parent)
+      pool.add(PooledTrace{trace, seed, config.description});
     bool new_signature = false;
     for (const Finding& finding : run.findings) {
       const std::string signature = finding.signature();
@@ -91,8 +156,7 @@ CampaignResult run_campaign(const CampaignOptions& options, const ProgressFn& pr
       stats.first_seconds = elapsed();
       stats.first_step = finding.step;
       stats.known = options.known.count(signature) > 0;
-      stats.origin = fmt::format("rmapcheck fuzz seed {} (step {} of {}; {})", seed, finding.step,
-                                 options.steps, config.description);
+      stats.origin = fmt::format("rmapcheck fuzz step {} of {}: {}", finding.step, options.steps, origin);
       if (stats.known) continue;
       new_signature = true;
       if (!options.shrink) continue;

@@ -3,7 +3,11 @@
 // Each execution draws a seed, derives from it the swarm configuration (which
 // ops appear and how often; large folios or not; swap cache kept or not),
 // generates a random trace with that configuration and runs it on every
-// design in lock-step (differential.h). A finding whose signature is not
+// design in lock-step (differential.h). A trace that took a kernel path few
+// executions took before (model/core/coverage.h) joins a pool; some later
+// executions keep a random prefix of a pooled trace and draw only the rest
+// (extend_trace), so that a rare state (a swap-cached folio after a fork, a
+// refused merge) is explored further than the one trace that reached it. A finding whose signature is not
 // recorded yet is shrunk to a minimal trace and written atomically to the
 // findings directory. Everything follows from the first seed: the same
 // command line repeats the same campaign (up to where the clock stops it).
@@ -39,6 +43,9 @@ struct CampaignOptions {
   std::set<std::string> known;   // signatures already recorded
   bool stop_on_new = false;      // end at the first new signature
   bool shrink = true;            // shrink new findings (off to time detection alone)
+  uint32_t extend_one_in = 4;    // an execution re-runs a prefix of an earlier trace
+                                 // that took a rare kernel path and draws the rest
+                                 // afresh, with probability 1/N (0: never)
 };
 
 struct SignatureStats {
@@ -55,6 +62,7 @@ struct SignatureStats {
 
 struct CampaignResult {
   uint64_t execs = 0;
+  uint64_t extended = 0;         // executions that extended a rare-path trace's prefix
   uint64_t steps = 0;
   double seconds = 0;
   std::map<std::string, SignatureStats> signatures;

@@ -73,8 +73,8 @@ Op TraceGenerator::draw(const World& w, Chooser& choose, OpKind kind, ProcessId 
     switch (spec.operands[i]) {
       case Operand::kAddr:
         if (const Range* r = draw_recent(choose)) {
-          // Its start, a page inside, or the page after (the neighbour a
-          // merge or a split boundary is about).
+          // Its start (with its length, or a new one), a page inside, or
+          // the page after it (the neighbour a merge or a split is about).
           switch (choose.below(4)) {
             case 0: op.addr = r->addr; recent_len = r->len; break;
             case 1: op.addr = r->addr; break;
@@ -191,8 +191,12 @@ Op TraceGenerator::next_op(const World& w, Chooser& choose) {
   return op;
 }
 
-Trace random_trace(uint64_t seed, uint32_t steps, const GeneratorOptions& generator,
-                   const ModelOptions& model) {
+namespace {
+
+// Option lines for `model`, then the first `keep` ops of `prefix` run on the
+// generator's world, then ops drawn from `seed` up to `steps` in all.
+Trace generate(const Trace* prefix, size_t keep, uint64_t seed, uint32_t steps, const GeneratorOptions& generator,
+               const ModelOptions& model) {
   Trace trace;
   trace.source = "random seed " + std::to_string(seed);
   trace.options = model;
@@ -204,15 +208,36 @@ Trace random_trace(uint64_t seed, uint32_t steps, const GeneratorOptions& genera
     trace.lines.push_back(line);
   }
   auto world = make_world("eager", model);
+  uint64_t next_value = 0;
+  uint32_t done = 0;
+  if (prefix) {
+    for (const TraceLine& line : prefix->lines) {
+      if (line.kind != TraceLine::Kind::kOp || done == keep || done == steps) continue;
+      apply_op(*world, line.op, next_value, nullptr);
+      trace.add_op(line.op);
+      done++;
+    }
+  }
   SeededChooser choose(seed);
   TraceGenerator gen(generator);
-  uint64_t next_value = 0;
-  for (uint32_t i = 0; i < steps; i++) {
+  for (; done < steps; done++) {
     Op op = gen.next_op(*world, choose);
     apply_op(*world, op, next_value, nullptr);
     trace.add_op(op);
   }
   return trace;
+}
+
+}  // namespace
+
+Trace random_trace(uint64_t seed, uint32_t steps, const GeneratorOptions& generator,
+                   const ModelOptions& model) {
+  return generate(nullptr, 0, seed, steps, generator, model);
+}
+
+Trace extend_trace(const Trace& prefix, size_t keep, uint64_t seed, uint32_t steps,
+                   const GeneratorOptions& generator) {
+  return generate(&prefix, keep, seed, steps, generator, prefix.options);
 }
 
 }  // namespace rmc

@@ -82,5 +82,10 @@ class TraceGenerator {
 // A trace of `steps` ops from `seed`, with the given model options.
 Trace random_trace(uint64_t seed, uint32_t steps, const GeneratorOptions& generator,
                    const ModelOptions& model);
+// The first `keep` ops of `prefix` (a generated trace: every op valid), then
+// ops drawn from `seed` until the trace has `steps`; `prefix`'s model options.
+// A campaign re-visits a rare state this way and explores what follows it.
+Trace extend_trace(const Trace& prefix, size_t keep, uint64_t seed, uint32_t steps,
+                   const GeneratorOptions& generator);
 
 }  // namespace rmc

@@ -2,7 +2,8 @@
 // design against the eager model, with per-seed swarm configurations.
 //
 //   rmapcheck fuzz --time 60 [--jobs 2] [--models eager,lazy,...] [--seed S]
-//                  [--steps 64] [--procs 4] [--out DIR] [--known DIR] [--coverage]
+//                  [--steps 64] [--procs 4] [--extend 4] [--out DIR] [--known DIR]
+//                  [--coverage]
 //
 // Prints the seed and configuration first, a progress line every second
 // (executions, exec/s, steps, coverage, findings by signature), and a table
@@ -12,7 +13,9 @@
 // prints every path with its hits per design. New findings are shrunk and
 // written atomically to --out. Exit 1 if a signature not recorded in
 // --known was found. With --jobs N, N processes run seeds S+j, S+j+N, ...
-// and the parent merges their results.
+// and the parent merges their results. One execution in --extend N keeps a
+// random prefix of an earlier trace that took a rare kernel path and draws
+// the rest (model/check/campaign.h); each job keeps its own pool.
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
@@ -42,6 +45,7 @@ struct FuzzArgs {
   std::string known = std::string(RMC_SOURCE_DIR) + "/corpus/findings";
   bool no_swarm = false;
   bool stop_on_new = false;
+  uint32_t extend_one_in = 4;
   bool coverage = false;
   uint64_t max_execs = 0;
   std::vector<std::string> options;
@@ -76,6 +80,7 @@ void print_progress(const CampaignResult& r) {
 
 void merge_into(CampaignResult& total, const CampaignResult& part) {
   total.execs += part.execs;
+  total.extended += part.extended;
   total.steps += part.steps;
   for (const auto& [design, c] : part.coverage) total.coverage[design].merge(c);
   for (const auto& [sig, s] : part.signatures) {
@@ -112,12 +117,12 @@ void print_coverage(const CampaignResult& r, const std::vector<std::string>& des
   }
 }
 
-// One job's results as lines on a pipe: "E execs steps seconds", one
+// One job's results as lines on a pipe: "E execs steps seconds extended", one
 // "C design hits..." per design (the hits of every path, in coverage.h's
 // order) and one "S field|field|..." per signature. Fields never contain
 // '|' or newlines.
 std::string serialize(const CampaignResult& r) {
-  std::string out = fmt::format("E {} {} {}\n", r.execs, r.steps, r.seconds);
+  std::string out = fmt::format("E {} {} {} {}\n", r.execs, r.steps, r.seconds, r.extended);
   for (const auto& [design, c] : r.coverage) out += fmt::format("C {} {}\n", design, fmt::join(c.all(), " "));
   for (const auto& [sig, s] : r.signatures)
     out += fmt::format("S {}|{}|{}|{}|{}|{}|{}|{}|{}\n", sig, s.hits, s.first_exec, s.first_seconds, s.first_step,
@@ -131,7 +136,7 @@ CampaignResult parse_serialized(const std::string& text) {
   for (std::string line; std::getline(in, line);) {
     if (line.rfind("E ", 0) == 0) {
       std::stringstream fields(line.substr(2));
-      fields >> r.execs >> r.steps >> r.seconds;
+      fields >> r.execs >> r.steps >> r.seconds >> r.extended;
     } else if (line.rfind("C ", 0) == 0) {
       std::stringstream fields(line.substr(2));
       std::string design;
@@ -261,6 +266,7 @@ int fuzz(const FuzzArgs& args) {
   options.findings_dir = args.out;
   options.known = recorded_signatures(args.known);
   options.stop_on_new = args.stop_on_new;
+  options.extend_one_in = args.extend_one_in;
   for (const std::string& option : args.options) {
     size_t eq = option.find('=');
     std::optional<std::string> err = eq == std::string::npos
@@ -283,8 +289,9 @@ int fuzz(const FuzzArgs& args) {
   }
   std::string designs;
   for (const std::string& d : options.designs) designs += (designs.empty() ? "" : ",") + d;
-  fmt::print("rmapcheck fuzz --seed {} --time {} --jobs {} --models {} --steps {} --procs {}{}\n", options.seed,
-             args.seconds, args.jobs, designs, options.steps, options.processes, options.swarm ? "" : " --no-swarm");
+  fmt::print("rmapcheck fuzz --seed {} --time {} --jobs {} --models {} --steps {} --procs {} --extend {}{}\n",
+             options.seed, args.seconds, args.jobs, designs, options.steps, options.processes, options.extend_one_in,
+             options.swarm ? "" : " --no-swarm");
   fmt::print("known signatures: {} (from {}); new findings go to {}\n", options.known.size(), args.known, args.out);
   std::fflush(stdout);
   CampaignResult result = args.jobs == 1 ? run_campaign(options, print_progress) : run_jobs(options, args.jobs);
@@ -294,9 +301,9 @@ int fuzz(const FuzzArgs& args) {
     fmt::print("{:<44} {:<10} {:>6} {:>10} {:>8} {:>6}  {}\n", sig, sig.substr(0, sig.find('/')), s.hits, s.first_step,
                s.known ? "-" : std::to_string(s.shrunk_ops), s.known ? "known" : "NEW", s.file);
   print_coverage(result, options.designs, args.coverage);
-  fmt::print("\n{} executions in {:.1f}s ({:.0f}/s), {} steps, {} signatures, {} new\n", result.execs, result.seconds,
-             result.seconds > 0 ? result.execs / result.seconds : 0, result.steps, result.signatures.size(),
-             result.new_signatures());
+  fmt::print("\n{} executions ({} extending a rare-path trace) in {:.1f}s ({:.0f}/s), {} steps, {} signatures, {} new\n",
+             result.execs, result.extended, result.seconds, result.seconds > 0 ? result.execs / result.seconds : 0,
+             result.steps, result.signatures.size(), result.new_signatures());
   return result.new_signatures() == 0 ? kExitPass : kExitCheckFailed;
 }
 
@@ -317,6 +324,9 @@ void add_fuzz_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--option", args->options, "Model option NAME=VALUE (repeatable)");
   cmd->add_flag("--no-swarm", args->no_swarm, "Same op weights and options for every seed");
   cmd->add_flag("--stop-on-new", args->stop_on_new, "Stop at the first new signature");
+  cmd->add_option("--extend", args->extend_one_in,
+                  "Re-run a prefix of a trace that took a rare kernel path and draw the rest, "
+                  "in 1 execution of N (default 4; 0: never)");
   cmd->add_flag("--coverage", args->coverage, "At the end, every kernel path with its hits per design");
   cmd->callback([args, &exit_code] { exit_code = fuzz(*args); });
 }
