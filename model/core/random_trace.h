@@ -6,8 +6,9 @@
 // refuse is redrawn. With `recent_one_in` set, an address is sometimes one of
 // the last few ranges an op touched (in any process): the bugs worth finding
 // are several ops on the same pages (write, pageout, fork, read, pageout), and
-// a fresh draw inside a random VMA lands on the same page again too rarely. A Chooser supplies every decision: a seeded PRNG here,
-// the fuzzer's input bytes in fuzz/ (same code, other source of choices).
+// a fresh draw inside a random VMA lands on the same page again too rarely.
+// A Chooser supplies every decision: a seeded PRNG here, the fuzzer's input
+// bytes in fuzz/ (same code, other source of choices).
 #pragma once
 
 #include <array>
