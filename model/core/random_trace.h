@@ -7,8 +7,9 @@
 // the last few ranges an op touched (in any process): the bugs worth finding
 // are several ops on the same pages (write, pageout, fork, read, pageout), and
 // a fresh draw inside a random VMA lands on the same page again too rarely.
-// A Chooser supplies every decision: a seeded PRNG here, the fuzzer's input
-// bytes in fuzz/ (same code, other source of choices).
+// A Chooser supplies every decision (a seeded PRNG: the campaign, the
+// benchmarks, the tests; the libFuzzer target does not generate, it decodes
+// its bytes into ops through model/core/op_codec.h).
 #pragma once
 
 #include <array>
