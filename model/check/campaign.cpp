@@ -79,13 +79,12 @@ struct RarePathPool {
   std::array<uint64_t, kPathCount> execs_taking{};  // per path, how many executions took it
 
   bool took_rare_path(const DifferentialResult& run, uint64_t execs_before) {
-    std::array<bool, kPathCount> taken{};
-    for (const auto& [design, coverage] : run.coverage)
-      for (size_t i = 0; i < kPathCount; i++) taken[i] = taken[i] || coverage.all()[i] != 0;
+    Coverage taken;
+    for (const auto& [design, coverage] : run.coverage) taken.merge(coverage);
     const uint64_t rare_below = std::max<uint64_t>(8, execs_before / 512);
     bool rare = false;
     for (size_t i = 0; i < kPathCount; i++) {
-      if (!taken[i]) continue;
+      if (!taken.all()[i]) continue;
       rare = rare || execs_taking[i] < rare_below;
       execs_taking[i]++;
     }

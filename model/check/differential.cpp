@@ -175,6 +175,20 @@ void Differential::compare_observables(const std::string& op_name, std::vector<F
   }
 }
 
+namespace {
+
+// What a run leaves besides its findings: steps, each design's costs and
+// kernel paths.
+void finish(const Differential& diff, DifferentialResult& result) {
+  result.steps = diff.steps();
+  for (const DesignRun& run : diff.runs()) {
+    result.costs.push_back({run.design, run.costs});
+    result.coverage.push_back({run.design, run.world->coverage()});
+  }
+}
+
+}  // namespace
+
 DifferentialResult run_differential_ops(const std::vector<Op>& ops, const ModelOptions& options,
                                         const std::vector<std::string>& designs, std::vector<Op>* accepted) {
   DifferentialResult result;
@@ -187,11 +201,7 @@ DifferentialResult run_differential_ops(const std::vector<Op>& ops, const ModelO
     if (accepted) accepted->push_back(op);
     diff.step(line, result.findings);
   }
-  result.steps = diff.steps();
-  for (const DesignRun& run : diff.runs()) {
-    result.costs.push_back({run.design, run.costs});
-    result.coverage.push_back({run.design, run.world->coverage()});
-  }
+  finish(diff, result);
   return result;
 }
 
@@ -206,11 +216,7 @@ DifferentialResult run_differential(const Trace& trace, const std::vector<std::s
       break;
     }
   }
-  result.steps = diff.steps();
-  for (const DesignRun& run : diff.runs()) {
-    result.costs.push_back({run.design, run.costs});
-    result.coverage.push_back({run.design, run.world->coverage()});
-  }
+  finish(diff, result);
   return result;
 }
 
