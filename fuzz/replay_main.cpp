@@ -1,12 +1,13 @@
-// replay_main.cpp - without libFuzzer, the fuzz target is a plain replayer:
+// replay_main.cpp - without libFuzzer, a fuzz target is a plain replayer:
 // it runs every file named on the command line through
-// LLVMFuzzerTestOneInput (which aborts on a new finding), so CI replays the
-// corpus with g++ alone.
+// LLVMFuzzerTestOneInput (which aborts on what the target calls a failure:
+// a new finding, a crash on bad input), so CI replays corpora with g++
+// alone.
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <string>
-#include <vector>
+#include <variant>
+
+#include "model/core/trace.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
@@ -16,14 +17,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   for (int i = 1; i < argc; i++) {
-    std::ifstream in(argv[i], std::ios::binary);
-    if (!in) {
-      std::fprintf(stderr, "%s: cannot open file\n", argv[i]);
+    auto bytes = rmc::read_input_file(argv[i]);
+    if (auto* error = std::get_if<rmc::TraceError>(&bytes)) {
+      std::fprintf(stderr, "%s\n", error->str().c_str());
       return 2;
     }
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    LLVMFuzzerTestOneInput(bytes.data(), bytes.size());
+    const std::string& input = std::get<std::string>(bytes);
+    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()), input.size());
   }
-  std::printf("%d inputs replayed, no new finding\n", argc - 1);
+  std::printf("%d inputs replayed, none aborted\n", argc - 1);
   return 0;
 }

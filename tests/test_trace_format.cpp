@@ -4,7 +4,11 @@
 // against mutated input.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <utility>
 #include <variant>
@@ -771,10 +775,8 @@ TEST(TraceFormat, LineLimit) {
   EXPECT_EQ(parse_error(text), "t:400001: trace too long");
 }
 
-// Disabled: parse_trace recounts the ops of the whole trace after every op
-// (Trace::op_count() is linear), so a trace at the op limit takes ~20 s to
-// parse (and ~4 min with three comment lines per op). Enable once the count
-// is kept incrementally.
+// The op limit is counted as the ops are parsed (a recount of the whole
+// trace after every op made a trace at the limit take ~20 s to parse).
 TEST(TraceFormat, OpCountLimit) {
   std::string text(kHeader);
   for (uint32_t i = 0; i < kMaxTraceOps; i++) text += "P0 brk 0x8000\n";
@@ -893,6 +895,38 @@ TEST(TraceFormat, LazyOptionsRoundTrip) {
     ParseResult r = parse_trace(std::string("# rmapcheck trace 1\n") + bad, "t");
     EXPECT_TRUE(std::holds_alternative<TraceError>(r)) << bad;
   }
+}
+
+}  // namespace
+}  // namespace rmc
+
+namespace rmc {
+namespace {
+
+TEST(TraceFormat, InputFilesAreReadWithABound) {
+  auto missing = read_input_file("/nonexistent/t.trace");
+  ASSERT_TRUE(std::holds_alternative<TraceError>(missing));
+  EXPECT_EQ(std::get<TraceError>(missing).str(), "/nonexistent/t.trace:0: cannot open file");
+  // A device never ends: the read stops one byte past the bound.
+  auto endless = read_input_file("/dev/zero");
+  ASSERT_TRUE(std::holds_alternative<TraceError>(endless));
+  EXPECT_EQ(std::get<TraceError>(endless).str(),
+            fmt::format("/dev/zero:0: file too large (more than {} bytes)", kMaxInputFileBytes));
+  // A file of exactly the bound is read whole; one byte more is too large.
+  const std::string path = testing::TempDir() + "bounded_input";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << std::string(kMaxInputFileBytes, 'x');
+  }
+  auto whole = read_input_file(path);
+  ASSERT_TRUE(std::holds_alternative<std::string>(whole));
+  EXPECT_EQ(std::get<std::string>(whole).size(), kMaxInputFileBytes);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::app);
+    out << 'x';
+  }
+  EXPECT_TRUE(std::holds_alternative<TraceError>(read_input_file(path)));
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -38,6 +38,11 @@ inline constexpr uint32_t kMaxVmasPerProcess = 65530;
 // Length of a trace line, in characters.
 inline constexpr uint32_t kMaxLineChars = 4096;
 
+// Bytes of an input file (a trace, or a fuzzer input for shrink). Read
+// with this bound, a device such as /dev/zero is "file too large", not a
+// hang. A trace at the op limit with a comment on every op is ~10 MB.
+inline constexpr uint64_t kMaxInputFileBytes = uint64_t{64} << 20;
+
 // The largest file offset, in pages, mmap_zero accepts (option
 // mmap_pgoff_check on). mmap(2) takes the offset in bytes, so a 64-bit
 // kernel's vm_pgoff is below 2^52; the kernel oracle adds the arena's base

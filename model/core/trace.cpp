@@ -217,14 +217,27 @@ ParseResult parse_trace(std::string_view text, std::string_view source) {
   return trace;
 }
 
-ParseResult parse_trace_file(const std::string& path) {
+std::variant<std::string, TraceError> read_input_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return TraceError{path, 0, "cannot open file", {}};
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
-  if (text.size() > uint64_t{kMaxTraceOps} * kMaxLineChars) return TraceError{path, 0, "file too large", {}};
-  return parse_trace(text, path);
+  // Read in chunks and stop one byte past the bound: a device never ends.
+  std::string bytes;
+  std::array<char, 1 << 16> chunk;
+  while (bytes.size() <= kMaxInputFileBytes) {
+    in.read(chunk.data(), chunk.size());
+    bytes.append(chunk.data(), static_cast<size_t>(in.gcount()));
+    if (!in) break;
+  }
+  if (in.bad()) return TraceError{path, 0, "read error", {}};
+  if (bytes.size() > kMaxInputFileBytes)
+    return TraceError{path, 0, fmt::format("file too large (more than {} bytes)", kMaxInputFileBytes), {}};
+  return bytes;
+}
+
+ParseResult parse_trace_file(const std::string& path) {
+  auto bytes = read_input_file(path);
+  if (auto* error = std::get_if<TraceError>(&bytes)) return *error;
+  return parse_trace(std::get<std::string>(bytes), path);
 }
 
 std::string print_verdict(const ExpectedVerdict& verdict) {

@@ -75,6 +75,9 @@ using ParseResult = std::variant<Trace, TraceError>;
 
 ParseResult parse_trace(std::string_view text, std::string_view source);
 ParseResult parse_trace_file(const std::string& path);
+// The bytes of an input file, at most kMaxInputFileBytes (bounds.h), or
+// the error "path:0: cannot open file" / "file too large".
+std::variant<std::string, TraceError> read_input_file(const std::string& path);
 std::string print_trace(const Trace& trace);
 std::string print_verdict(const ExpectedVerdict& verdict);
 

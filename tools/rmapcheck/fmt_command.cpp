@@ -2,8 +2,7 @@
 // print(parse(t)) gives); with --check, exit 1 if the file is not canonical.
 #include <fmt/format.h>
 
-#include <fstream>
-#include <sstream>
+#include <variant>
 
 #include "model/core/trace.h"
 #include "tools/rmapcheck/commands.h"
@@ -15,14 +14,13 @@ namespace {
 int format_trace(const std::vector<std::string>& paths, bool check) {
   int status = kExitPass;
   for (const std::string& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      fmt::print(stderr, "{}: cannot open file\n", path);
+    auto bytes = read_input_file(path);
+    if (auto* error = std::get_if<TraceError>(&bytes)) {
+      fmt::print(stderr, "{}\n", error->str());
       return kExitBadInput;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    ParseResult parsed = parse_trace(text.str(), path);
+    const std::string& text = std::get<std::string>(bytes);
+    ParseResult parsed = parse_trace(text, path);
     if (auto* error = std::get_if<TraceError>(&parsed)) {
       fmt::print(stderr, "{}\n", error->str());
       return kExitBadInput;
@@ -30,7 +28,7 @@ int format_trace(const std::vector<std::string>& paths, bool check) {
     const std::string canonical = print_trace(std::get<Trace>(parsed));
     if (!check) {
       fmt::print("{}", canonical);
-    } else if (canonical != text.str()) {
+    } else if (canonical != text) {
       fmt::print("{}: not in canonical form (see rmapcheck fmt {})\n", path, path);
       status = kExitCheckFailed;
     }

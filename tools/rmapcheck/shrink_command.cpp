@@ -16,8 +16,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 
 #include "model/check/findings.h"
@@ -42,12 +40,12 @@ std::vector<std::string> split_designs(const std::string& text) {
 // A trace file, or fuzzer bytes turned into the trace of the ops the
 // reference accepts.
 std::optional<Trace> load_input(const std::string& path, const std::vector<std::string>& designs, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = path + ": cannot open file";
+  auto read = read_input_file(path);
+  if (auto* e = std::get_if<TraceError>(&read)) {
+    error = e->str();
     return std::nullopt;
   }
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string& bytes = std::get<std::string>(read);
   if (bytes.rfind(std::string(kTraceMagic), 0) == 0) {
     ParseResult parsed = parse_trace(bytes, path);
     if (auto* e = std::get_if<TraceError>(&parsed)) {
