@@ -907,6 +907,9 @@ TEST(TraceFormat, InputFilesAreReadWithABound) {
   auto missing = read_input_file("/nonexistent/t.trace");
   ASSERT_TRUE(std::holds_alternative<TraceError>(missing));
   EXPECT_EQ(std::get<TraceError>(missing).str(), "/nonexistent/t.trace:0: cannot open file");
+  auto directory = read_input_file("/tmp");
+  ASSERT_TRUE(std::holds_alternative<TraceError>(directory));
+  EXPECT_EQ(std::get<TraceError>(directory).str(), "/tmp:0: is a directory, not a file");
   // A device never ends: the read stops one byte past the bound.
   auto endless = read_input_file("/dev/zero");
   ASSERT_TRUE(std::holds_alternative<TraceError>(endless));

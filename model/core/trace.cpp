@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -218,6 +219,8 @@ ParseResult parse_trace(std::string_view text, std::string_view source) {
 }
 
 std::variant<std::string, TraceError> read_input_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return TraceError{path, 0, "is a directory, not a file", {}};
   std::ifstream in(path, std::ios::binary);
   if (!in) return TraceError{path, 0, "cannot open file", {}};
   // Read in chunks and stop one byte past the bound: a device never ends.

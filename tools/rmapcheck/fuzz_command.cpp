@@ -22,17 +22,31 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <filesystem>
 #include <random>
 #include <sstream>
 
 #include "model/check/campaign.h"
+#include "model/core/bounds.h"
 #include "model/designs.h"
 #include "tools/rmapcheck/commands.h"
 
 namespace rmc::cli {
 
 namespace {
+
+// Creates `dir` if it is missing; an error unless files can be created in it.
+std::optional<std::string> writable_directory(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return "cannot create the directory: " + ec.message();
+  if (!std::filesystem::is_directory(dir)) return "not a directory";
+  if (access(dir.c_str(), W_OK | X_OK) != 0) return std::string("cannot write in it: ") + std::strerror(errno);
+  return std::nullopt;
+}
 
 struct FuzzArgs {
   double seconds = 60;
@@ -283,8 +297,9 @@ int fuzz(const FuzzArgs& args) {
       fmt::print(stderr, "rmapcheck fuzz: unknown design '{}'\n", design);
       return kExitBadInput;
     }
-  if (args.jobs < 1 || args.jobs > 64 || args.steps < 1 || args.steps > 10000 || args.seconds <= 0) {
-    fmt::print(stderr, "rmapcheck fuzz: --jobs 1-64, --steps 1-10000, --time > 0\n");
+  // A finding found after hours must not be lost to a typo in --out.
+  if (std::optional<std::string> err = writable_directory(args.out)) {
+    fmt::print(stderr, "rmapcheck fuzz: --out {}: {}\n", args.out, *err);
     return kExitBadInput;
   }
   std::string designs;
@@ -312,14 +327,23 @@ int fuzz(const FuzzArgs& args) {
 void add_fuzz_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<FuzzArgs>();
   CLI::App* cmd = app.add_subcommand("fuzz", "A differential campaign of every design against the eager model");
-  cmd->add_option("--time", args->seconds, "Seconds to run (default 60)");
-  cmd->add_option("--jobs", args->jobs, "Parallel processes (default 1)");
+  cmd->add_option("--time", args->seconds, "Seconds to run (default 60)")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            double seconds = 0;
+            return CLI::detail::lexical_cast(text, seconds) && seconds > 0 ? std::string()
+                                                                             : "must be a number of seconds > 0";
+          },
+          "SECONDS > 0"));
+  cmd->add_option("--jobs", args->jobs, "Parallel processes (default 1)")->check(CLI::Range(1, 64));
   cmd->add_option("--models", args->models, "Designs, comma-separated; eager is always the reference");
   cmd->add_option("--seed", args->seed, "First seed (default: random, printed)");
-  cmd->add_option("--steps", args->steps, "Ops per trace (default 64)");
-  cmd->add_option("--procs", args->processes, "Processes per trace (default 4)");
+  cmd->add_option("--steps", args->steps, "Ops per trace (default 64)")->check(CLI::Range(1, 10000));
+  cmd->add_option("--procs", args->processes, "Processes per trace (default 4)")
+      ->check(CLI::Range(uint32_t{1}, kMaxProcesses));
   cmd->add_option("--out", args->out, "Directory for new findings (default fuzz-findings)");
-  cmd->add_option("--known", args->known, "Directory of recorded findings (default: the source tree's corpus/findings)");
+  cmd->add_option("--known", args->known, "Directory of recorded findings (default: the source tree's corpus/findings)")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--max-execs", args->max_execs, "Stop after this many traces");
   cmd->add_option("--option", args->options, "Model option NAME=VALUE (repeatable)");
   cmd->add_flag("--no-swarm", args->no_swarm, "Same op weights and options for every seed");

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "model/check/runner.h"
+#include "model/core/bounds.h"
 #include "model/core/random_trace.h"
 #include "model/designs.h"
 #include "tools/rmapcheck/commands.h"
@@ -151,10 +152,13 @@ int run_main_job(const RunArgs& args) {
 void add_run_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand("run", "The main job: judge the corpus, run random traces, print a summary");
-  cmd->add_option("--corpus", args->corpus, "Corpus directory (default: the source tree's corpus/)");
+  cmd->add_option("--corpus", args->corpus, "Corpus directory (default: the source tree's corpus/)")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--random", args->random_traces, "Random traces to run (default 3000)");
-  cmd->add_option("--steps", args->steps, "Ops per random trace (default 64)");
-  cmd->add_option("--procs", args->processes, "Processes per random trace (default 4)");
+  cmd->add_option("--steps", args->steps, "Ops per random trace (default 64)")
+      ->check(CLI::Range(uint32_t{1}, kMaxTraceOps));
+  cmd->add_option("--procs", args->processes, "Processes per random trace (default 4)")
+      ->check(CLI::Range(uint32_t{1}, kMaxProcesses));
   cmd->add_option("--seed", args->seed, "First seed (default 1)");
   cmd->callback([args, &exit_code] { exit_code = run_main_job(*args); });
 }
