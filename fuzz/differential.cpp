@@ -2,7 +2,7 @@
 // -> every design in lock-step (model/check/differential.h). An input whose
 // run reports a finding signature not recorded in corpus/findings aborts,
 // after printing the finding and the trace of accepted ops (shrink it with
-// `rmapcheck shrink CRASH-FILE`).
+// `rmapcheck shrink CRASH-FILE`; `rmapcheck decode` prints any input's trace).
 //
 //   clang build (cmake --preset fuzz):  build-fuzz/fuzz/differential corpus/fuzz-seed -dict=corpus/fuzz.dict
 //   g++ build (every build):            build/fuzz/differential FILE...   (replays files, no fuzzing)

@@ -76,3 +76,42 @@ TEST(Shrink, RespectsTheAttemptBudget) {
 
 }  // namespace
 }  // namespace rmc
+
+#include "model/check/findings.h"
+#include "model/core/op_codec.h"
+
+namespace rmc {
+namespace {
+
+// `rmapcheck decode` and `shrink CRASH-FILE`: fuzzer bytes become the trace
+// they run, which the eager reference accepts op by op.
+TEST(DecodedTrace, IsTheTraceTheBytesRunLessRefusedOps) {
+  Trace trace = parse_ok(
+      "# rmapcheck trace 1\n"
+      "option large_folio_order 2\n"
+      "P0 mmap 0x110 6 rw populate\n"
+      "P0 fork P1\n"
+      "P1 exit\n"
+      "P0 write 0x110 1\n"
+      "P0 madvise 0x115 1 pageout\n");
+  std::vector<Op> ops = trace_ops(trace);
+  ops[3].pid = ProcessId{1};  // P1 is dead: the parser would refuse it, the reference does
+  auto bytes = encode_ops(ops, trace.options);
+  ASSERT_TRUE(bytes.has_value());
+  size_t refused = 0;
+  Trace decoded = decoded_trace(*bytes, "input", &refused);
+  EXPECT_EQ(refused, 1u);
+  EXPECT_EQ(print_trace(decoded),
+            "# rmapcheck trace 1\n"
+            "option large_folio_order 2\n"
+            "P0 mmap 0x110 6 rw populate\n"
+            "P0 fork P1\n"
+            "P1 exit\n"
+            "P0 madvise 0x115 1 pageout\n");
+  // Bytes that decode to nothing are an empty trace, not an error.
+  EXPECT_EQ(decoded_trace("", "empty", &refused).op_count(), 0u);
+  EXPECT_EQ(refused, 0u);
+}
+
+}  // namespace
+}  // namespace rmc

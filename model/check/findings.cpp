@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "model/core/atomic_file.h"
+#include "model/core/op_codec.h"
 
 namespace rmc {
 
@@ -78,6 +79,14 @@ std::string record_finding(const std::string& dir, const Finding& finding, const
   if (auto err = write_file_atomically(path, finding_trace_text(finding, shrunk, designs, origin)))
     return "error: " + *err;
   return path;
+}
+
+Trace decoded_trace(std::string_view bytes, const std::string& source, size_t* refused) {
+  DecodedInput input = decode_ops(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  std::vector<Op> accepted;
+  run_differential_ops(input.ops, input.options, {"eager"}, &accepted);
+  if (refused) *refused = input.ops.size() - accepted.size();
+  return trace_of(accepted, input.options, source);
 }
 
 }  // namespace rmc

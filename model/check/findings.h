@@ -44,4 +44,10 @@ std::string finding_trace_text(const Finding& finding, const Trace& shrunk, cons
 std::string record_finding(const std::string& dir, const Finding& finding, const Trace& shrunk,
                            const std::vector<std::string>& designs, const std::string& origin);
 
+// The trace a fuzzer input (fuzz/differential's bytes, a crash-* file) runs:
+// its ops decoded through op_codec.h, less those the eager reference refuses
+// (run_differential_ops skips them, so a finding's trace has none), with
+// the input's model options. `refused` gets how many were left out.
+Trace decoded_trace(std::string_view bytes, const std::string& source, size_t* refused = nullptr);
+
 }  // namespace rmc

@@ -130,6 +130,8 @@ int replay(const ReplayArgs& args) {
   ParseResult parsed = parse_trace_file(args.trace_path);
   if (auto* error = std::get_if<TraceError>(&parsed)) {
     fmt::print(stderr, "{}\n", error->str());
+    if (error->line == 1 && error->message.rfind("non-printable", 0) == 0)
+      fmt::print(stderr, "  (fuzzer bytes? `rmapcheck decode {}` prints the trace they run)\n", args.trace_path);
     return kExitBadInput;
   }
   const Trace& trace = std::get<Trace>(parsed);

@@ -13,6 +13,13 @@
 //
 // writes the op-codec bytes of each trace (DIR/NAME.bin), the seed corpus of
 // the libFuzzer target.
+//
+//   rmapcheck decode INPUT... [--out DIR]
+//
+// the other way: the trace a fuzzer input runs (the ops the eager reference
+// accepts, with the input's model options), printed, or written atomically
+// to DIR/NAME.trace; `rmapcheck replay` then shows it step by step, every
+// design side by side. Unshrunk: `shrink` makes it minimal.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -39,7 +46,7 @@ std::vector<std::string> split_designs(const std::string& text) {
 
 // A trace file, or fuzzer bytes turned into the trace of the ops the
 // reference accepts.
-std::optional<Trace> load_input(const std::string& path, const std::vector<std::string>& designs, std::string& error) {
+std::optional<Trace> load_input(const std::string& path, std::string& error) {
   auto read = read_input_file(path);
   if (auto* e = std::get_if<TraceError>(&read)) {
     error = e->str();
@@ -54,10 +61,7 @@ std::optional<Trace> load_input(const std::string& path, const std::vector<std::
     }
     return std::get<Trace>(parsed);
   }
-  DecodedInput input = decode_ops(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-  std::vector<Op> accepted;
-  run_differential_ops(input.ops, input.options, designs, &accepted);
-  return trace_of(accepted, input.options, path);
+  return decoded_trace(bytes, path);
 }
 
 struct ShrinkArgs {
@@ -75,7 +79,7 @@ int shrink(const ShrinkArgs& args) {
       return kExitBadInput;
     }
   std::string error;
-  std::optional<Trace> trace = load_input(args.input, designs, error);
+  std::optional<Trace> trace = load_input(args.input, error);
   if (!trace) {
     fmt::print(stderr, "{}\n", error);
     return kExitBadInput;
@@ -108,6 +112,43 @@ int shrink(const ShrinkArgs& args) {
     return kExitBadInput;
   }
   return kExitCheckFailed;
+}
+
+int decode(const std::vector<std::string>& paths, const std::string& dir) {
+  for (const std::string& path : paths) {
+    auto read = read_input_file(path);
+    if (auto* e = std::get_if<TraceError>(&read)) {
+      fmt::print(stderr, "{}\n", e->str());
+      return kExitBadInput;
+    }
+    const std::string& bytes = std::get<std::string>(read);
+    if (bytes.rfind(std::string(kTraceMagic), 0) == 0) {
+      fmt::print(stderr, "{}:1: already a trace, not fuzzer bytes\n", path);
+      return kExitBadInput;
+    }
+    size_t refused = 0;
+    Trace trace = decoded_trace(bytes, path, &refused);
+    TraceLine origin;
+    origin.kind = TraceLine::Kind::kComment;
+    origin.comment = fmt::format("# rmapcheck decode {}: {} bytes, {} ops, {} more refused by the eager reference "
+                                 "(left out, as the fuzz target skips them)",
+                                 path, bytes.size(), trace.op_count(), refused);
+    trace.lines.insert(trace.lines.begin(), origin);
+    const std::string text = print_trace(trace);
+    if (dir.empty()) {
+      fmt::print("{}", text);
+      continue;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    const std::string out = (std::filesystem::path(dir) / std::filesystem::path(path).filename()).string() + ".trace";
+    if (auto err = write_file_atomically(out, text)) {
+      fmt::print(stderr, "rmapcheck decode: {}\n", *err);
+      return kExitBadInput;
+    }
+  }
+  if (!dir.empty()) fmt::print("{} traces written to {}\n", paths.size(), dir);
+  return kExitPass;
 }
 
 int encode(const std::vector<std::string>& paths, const std::string& dir) {
@@ -154,6 +195,13 @@ void add_shrink_command(CLI::App& app, int& exit_code) {
   enc->add_option("traces", *paths, "Trace files")->required();
   enc->add_option("--out", *dir, "Directory for the .bin files")->required();
   enc->callback([paths, dir, &exit_code] { exit_code = encode(*paths, *dir); });
+
+  auto inputs = std::make_shared<std::vector<std::string>>();
+  auto decode_dir = std::make_shared<std::string>();
+  CLI::App* dec = app.add_subcommand("decode", "Turn fuzzer inputs (crash-* files, corpus) into the traces they run");
+  dec->add_option("inputs", *inputs, "Fuzzer inputs")->required();
+  dec->add_option("--out", *decode_dir, "Write DIR/NAME.trace for each input instead of printing");
+  dec->callback([inputs, decode_dir, &exit_code] { exit_code = decode(*inputs, *decode_dir); });
 }
 
 }  // namespace rmc::cli
