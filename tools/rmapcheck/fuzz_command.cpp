@@ -16,8 +16,14 @@
 // and the parent merges their results. One execution in --extend N keeps a
 // random prefix of an earlier trace that took a rare kernel path and draws
 // the rest (model/check/campaign.h); each job keeps its own pool.
+//
+// The models' assertions stay on: one that fires (a model reached a state
+// its own code calls impossible) aborts the job. The job's last words name
+// the execution and the command that repeats the campaign up to it; the
+// parent reports every job that died, and the campaign exits 1.
 #include <fmt/format.h>
 #include <poll.h>
+#include <string.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,6 +70,34 @@ struct FuzzArgs {
   uint64_t max_execs = 0;
   std::vector<std::string> options;
 };
+
+// The crash report, prepared before every execution and written by the
+// signal handler with write(2) alone (nothing else is safe there).
+char g_crash_note[1024];
+size_t g_crash_note_length = 0;
+
+void write_crash_note(int signal) {
+  ssize_t ignored = ::write(STDERR_FILENO, g_crash_note, g_crash_note_length);
+  (void)ignored;
+  ::raise(signal);  // SA_RESETHAND: the default action now, a core or a death by signal
+}
+
+// `repeat` is the command line that repeats the campaign (every flag that
+// changes what runs); the note adds the execution to stop after.
+void report_crashes(CampaignOptions& options, uint32_t job, const std::string& repeat) {
+  options.before_execution = [job, repeat](uint64_t exec, uint64_t seed) {
+    auto end = fmt::format_to_n(g_crash_note, sizeof g_crash_note - 1,
+                                "\nrmapcheck fuzz: job {} died in its execution {} (seed {}): a model's assertion"
+                                " or a crash, above.\n  repeat it: {} --max-execs {}\n",
+                                job, exec, seed, repeat, exec + 1);
+    g_crash_note_length = end.size < sizeof g_crash_note ? end.size : sizeof g_crash_note - 1;
+  };
+  struct sigaction action {};
+  action.sa_handler = write_crash_note;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  for (int signal : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) sigaction(signal, &action, nullptr);
+}
 
 std::vector<std::string> split(const std::string& text, char sep) {
   std::vector<std::string> out;
@@ -180,7 +214,8 @@ CampaignResult parse_serialized(const std::string& text) {
 
 // Runs `jobs` child processes; the last line block each writes is its
 // final result; progress lines in between are "E ..." snapshots.
-CampaignResult run_jobs(const CampaignOptions& base, uint32_t jobs) {
+CampaignResult run_jobs(const CampaignOptions& base, uint32_t jobs, const std::string& repeat,
+                        std::vector<std::string>& died) {
   struct Job {
     pid_t pid;
     int fd;
@@ -199,6 +234,7 @@ CampaignResult run_jobs(const CampaignOptions& base, uint32_t jobs) {
       CampaignOptions mine = base;
       mine.seed = base.seed + j;
       mine.stride = jobs;
+      report_crashes(mine, j, repeat);
       auto send = [&](const CampaignResult& r) {
         std::string text = serialize(r) + "END\n";
         for (size_t done = 0; done < text.size();) {
@@ -258,11 +294,16 @@ CampaignResult run_jobs(const CampaignOptions& base, uint32_t jobs) {
     }
   }
   CampaignResult total;
-  for (Job& job : children) {
+  for (size_t j = 0; j < children.size(); j++) {
+    Job& job = children[j];
     close(job.fd);
     int status = 0;
     waitpid(job.pid, &status, 0);
     merge_into(total, job.latest);
+    if (WIFSIGNALED(status))
+      died.push_back(fmt::format("job {} died: signal {} ({})", j, WTERMSIG(status), strsignal(WTERMSIG(status))));
+    else if (WEXITSTATUS(status) != 0)
+      died.push_back(fmt::format("job {} died: exit status {}", j, WEXITSTATUS(status)));
   }
   total.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return total;
@@ -309,7 +350,20 @@ int fuzz(const FuzzArgs& args) {
              options.swarm ? "" : " --no-swarm");
   fmt::print("known signatures: {} (from {}); new findings go to {}\n", options.known.size(), args.known, args.out);
   std::fflush(stdout);
-  CampaignResult result = args.jobs == 1 ? run_campaign(options, print_progress) : run_jobs(options, args.jobs);
+  // What a crash report tells the user to run: the same campaign, stopped
+  // after the execution that died (every job runs that many).
+  std::string repeat = fmt::format("rmapcheck fuzz --seed {} --time 86400 --jobs {} --models {} --steps {} --procs {} --extend {}{} --known {}",
+                                   options.seed, args.jobs, designs, options.steps, options.processes,
+                                   options.extend_one_in, options.swarm ? "" : " --no-swarm", args.known);
+  for (const std::string& option : args.options) repeat += " --option " + option;
+  std::vector<std::string> died;
+  CampaignResult result;
+  if (args.jobs == 1) {
+    report_crashes(options, 0, repeat);
+    result = run_campaign(options, print_progress);
+  } else {
+    result = run_jobs(options, args.jobs, repeat, died);
+  }
   print_progress(result);
   fmt::print("\n{:<44} {:<10} {:>6} {:>10} {:>8} {:>6}  {}\n", "signature", "design", "hits", "first step", "shrunk", "new", "file");
   for (const auto& [sig, s] : result.signatures)
@@ -319,7 +373,8 @@ int fuzz(const FuzzArgs& args) {
   fmt::print("\n{} executions ({} extending a rare-path trace) in {:.1f}s ({:.0f}/s), {} steps, {} signatures, {} new\n",
              result.execs, result.extended, result.seconds, result.seconds > 0 ? result.execs / result.seconds : 0,
              result.steps, result.signatures.size(), result.new_signatures());
-  return result.new_signatures() == 0 ? kExitPass : kExitCheckFailed;
+  for (const std::string& line : died) fmt::print(stderr, "rmapcheck fuzz: {}; its findings up to its last report are kept\n", line);
+  return result.new_signatures() == 0 && died.empty() ? kExitPass : kExitCheckFailed;
 }
 
 }  // namespace
