@@ -228,6 +228,10 @@ int replay(const ReplayArgs& args) {
 }
 
 int judge(const std::vector<std::string>& paths, const std::string& design) {
+  if (!valid_design(design)) {
+    fmt::print(stderr, "rmapcheck judge: unknown design '{}'\n", design);
+    return kExitBadInput;
+  }
   size_t run = 0, passed = 0, failed = 0, skipped = 0;
   for (const std::string& path : paths) {
     run++;
