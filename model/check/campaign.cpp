@@ -119,7 +119,6 @@ CampaignResult run_campaign(const CampaignOptions& options, const ProgressFn& pr
     if (options.max_execs && exec >= options.max_execs) break;
     if (elapsed() >= options.seconds) break;
     const uint64_t seed = options.seed + exec * options.stride;
-    if (options.before_execution) options.before_execution(exec, seed);
     const SwarmConfig config = swarm_config(seed, options);
     // A separate stream again: whether to extend, and what.
     SeededChooser extend(seed ^ 0x455854454e445452ull);
@@ -137,6 +136,7 @@ CampaignResult run_campaign(const CampaignOptions& options, const ProgressFn& pr
       trace = random_trace(seed, options.steps, config.generator, config.model);
       origin = fmt::format("seed {} ({})", seed, config.description);
     }
+    if (options.before_execution) options.before_execution(exec, seed, trace);
     DifferentialResult run = run_differential(trace, options.designs);
     result.execs++;
     result.extended += parent != nullptr;

@@ -46,9 +46,10 @@ struct CampaignOptions {
   uint32_t extend_one_in = 4;    // an execution re-runs a prefix of an earlier trace
                                  // that took a rare kernel path and draws the rest
                                  // afresh, with probability 1/N (0: never)
-  // Called before every execution with its index (0-based) and seed: the
-  // command line keeps them for the report if an assertion aborts it.
-  std::function<void(uint64_t exec, uint64_t seed)> before_execution;
+  // Called before every execution with its index (0-based), seed and
+  // trace: the command line keeps them for the report if an assertion
+  // aborts the run (tools/rmapcheck/flight_recorder.h).
+  std::function<void(uint64_t exec, uint64_t seed, const Trace& trace)> before_execution;
 };
 
 struct SignatureStats {

@@ -18,9 +18,11 @@
 // the rest (model/check/campaign.h); each job keeps its own pool.
 //
 // The models' assertions stay on: one that fires (a model reached a state
-// its own code calls impossible) aborts the job. The job's last words name
-// the execution and the command that repeats the campaign up to it; the
-// parent reports every job that died, and the campaign exits 1.
+// its own code calls impossible) aborts the job, which runs in a process of
+// its own even with --jobs 1. The job's last words name the execution and
+// the command that repeats the campaign up to it; the parent writes the
+// trace the job was running to --out/crash-jobJ-execE.trace (its flight
+// recorder), reports every job that died, and the campaign exits 1.
 #include <fmt/format.h>
 #include <poll.h>
 #include <string.h>
@@ -36,7 +38,9 @@
 #include <sstream>
 
 #include "model/check/campaign.h"
+#include "model/core/atomic_file.h"
 #include "model/core/bounds.h"
+#include "tools/rmapcheck/flight_recorder.h"
 #include "model/designs.h"
 #include "tools/rmapcheck/commands.h"
 
@@ -82,10 +86,19 @@ void write_crash_note(int signal) {
   ::raise(signal);  // SA_RESETHAND: the default action now, a core or a death by signal
 }
 
-// `repeat` is the command line that repeats the campaign (every flag that
-// changes what runs); the note adds the execution to stop after.
-void report_crashes(CampaignOptions& options, uint32_t job, const std::string& repeat) {
-  options.before_execution = [job, repeat](uint64_t exec, uint64_t seed) {
+// What a job that dies leaves behind, and where.
+struct CrashReport {
+  std::string repeat;   // the command line that repeats the campaign (every
+                        // flag that changes what runs), less --max-execs
+  std::string out_dir;  // --out
+  std::string designs;  // --models, for the replay line
+};
+
+// In job `job`: before every execution, its trace goes to the flight
+// recorder and the note for the signal handler is prepared.
+void report_crashes(CampaignOptions& options, uint32_t job, const std::string& repeat, FlightRecorder* recorder) {
+  options.before_execution = [job, repeat, recorder](uint64_t exec, uint64_t seed, const Trace& trace) {
+    if (recorder) recorder->record(exec, seed, trace);
     auto end = fmt::format_to_n(g_crash_note, sizeof g_crash_note - 1,
                                 "\nrmapcheck fuzz: job {} died in its execution {} (seed {}): a model's assertion"
                                 " or a crash, above.\n  repeat it: {} --max-execs {}\n",
@@ -214,8 +227,30 @@ CampaignResult parse_serialized(const std::string& text) {
 
 // Runs `jobs` child processes; the last line block each writes is its
 // final result; progress lines in between are "E ..." snapshots.
-CampaignResult run_jobs(const CampaignOptions& base, uint32_t jobs, const std::string& repeat,
+// The trace a dead job was running, written atomically to the findings
+// directory; returns a line for the report.
+std::string write_crash_trace(const CrashReport& report, uint32_t job, const std::string& death,
+                              const FlightRecorder* recorder) {
+  std::optional<FlightRecorder::Flight> flight = recorder ? recorder->last() : std::nullopt;
+  if (!flight) return "it recorded no trace";
+  const std::string path =
+      (std::filesystem::path(report.out_dir) / fmt::format("crash-job{}-exec{}.trace", job, flight->exec)).string();
+  Trace trace = flight->trace;
+  std::vector<TraceLine> header(3);
+  for (TraceLine& line : header) line.kind = TraceLine::Kind::kComment;
+  header[0].comment = fmt::format("# CRASH: job {} of rmapcheck fuzz {} in its execution {} (seed {})", job, death,
+                                  flight->exec, flight->seed);
+  header[1].comment = fmt::format("# replay it: rmapcheck replay --models {} {}", report.designs, path);
+  header[2].comment = fmt::format("# repeat the campaign up to it: {} --max-execs {}", report.repeat, flight->exec + 1);
+  trace.lines.insert(trace.lines.begin(), header.begin(), header.end());
+  if (auto err = write_file_atomically(path, print_trace(trace))) return "its trace could not be written: " + *err;
+  return "its trace: " + path;
+}
+
+CampaignResult run_jobs(const CampaignOptions& base, uint32_t jobs, const CrashReport& report,
                         std::vector<std::string>& died) {
+  std::vector<std::unique_ptr<FlightRecorder>> recorders;
+  for (uint32_t j = 0; j < jobs; j++) recorders.push_back(FlightRecorder::create());
   struct Job {
     pid_t pid;
     int fd;
@@ -234,7 +269,7 @@ CampaignResult run_jobs(const CampaignOptions& base, uint32_t jobs, const std::s
       CampaignOptions mine = base;
       mine.seed = base.seed + j;
       mine.stride = jobs;
-      report_crashes(mine, j, repeat);
+      report_crashes(mine, j, report.repeat, recorders[j].get());
       auto send = [&](const CampaignResult& r) {
         std::string text = serialize(r) + "END\n";
         for (size_t done = 0; done < text.size();) {
@@ -300,10 +335,13 @@ CampaignResult run_jobs(const CampaignOptions& base, uint32_t jobs, const std::s
     int status = 0;
     waitpid(job.pid, &status, 0);
     merge_into(total, job.latest);
+    std::string death;
     if (WIFSIGNALED(status))
-      died.push_back(fmt::format("job {} died: signal {} ({})", j, WTERMSIG(status), strsignal(WTERMSIG(status))));
+      death = fmt::format("died of signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
     else if (WEXITSTATUS(status) != 0)
-      died.push_back(fmt::format("job {} died: exit status {}", j, WEXITSTATUS(status)));
+      death = fmt::format("died with exit status {}", WEXITSTATUS(status));
+    if (!death.empty())
+      died.push_back(fmt::format("job {} {}; {}", j, death, write_crash_trace(report, uint32_t(j), death, recorders[j].get())));
   }
   total.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return total;
@@ -352,18 +390,16 @@ int fuzz(const FuzzArgs& args) {
   std::fflush(stdout);
   // What a crash report tells the user to run: the same campaign, stopped
   // after the execution that died (every job runs that many).
-  std::string repeat = fmt::format("rmapcheck fuzz --seed {} --time 86400 --jobs {} --models {} --steps {} --procs {} --extend {}{} --known {}",
-                                   options.seed, args.jobs, designs, options.steps, options.processes,
-                                   options.extend_one_in, options.swarm ? "" : " --no-swarm", args.known);
-  for (const std::string& option : args.options) repeat += " --option " + option;
+  CrashReport report;
+  report.out_dir = args.out;
+  report.designs = designs;
+  report.repeat = fmt::format(
+      "rmapcheck fuzz --seed {} --time 86400 --jobs {} --models {} --steps {} --procs {} --extend {}{} --known {}",
+      options.seed, args.jobs, designs, options.steps, options.processes, options.extend_one_in,
+      options.swarm ? "" : " --no-swarm", args.known);
+  for (const std::string& option : args.options) report.repeat += " --option " + option;
   std::vector<std::string> died;
-  CampaignResult result;
-  if (args.jobs == 1) {
-    report_crashes(options, 0, repeat);
-    result = run_campaign(options, print_progress);
-  } else {
-    result = run_jobs(options, args.jobs, repeat, died);
-  }
+  CampaignResult result = run_jobs(options, args.jobs, report, died);
   print_progress(result);
   fmt::print("\n{:<44} {:<10} {:>6} {:>10} {:>8} {:>6}  {}\n", "signature", "design", "hits", "first step", "shrunk", "new", "file");
   for (const auto& [sig, s] : result.signatures)
@@ -373,7 +409,8 @@ int fuzz(const FuzzArgs& args) {
   fmt::print("\n{} executions ({} extending a rare-path trace) in {:.1f}s ({:.0f}/s), {} steps, {} signatures, {} new\n",
              result.execs, result.extended, result.seconds, result.seconds > 0 ? result.execs / result.seconds : 0,
              result.steps, result.signatures.size(), result.new_signatures());
-  for (const std::string& line : died) fmt::print(stderr, "rmapcheck fuzz: {}; its findings up to its last report are kept\n", line);
+  for (const std::string& line : died)
+    fmt::print(stderr, "rmapcheck fuzz: {} (its findings up to its last report are kept)\n", line);
   return result.new_signatures() == 0 && died.empty() ? kExitPass : kExitCheckFailed;
 }
 
