@@ -1,9 +1,10 @@
 // test_campaign.cpp - the in-process campaign (model/check/campaign.h): one
 // seed repeats a campaign, findings, coverage and all; rare-path traces are
-// extended.
+// extended; a recorder is told every op before it runs.
 #include <gtest/gtest.h>
 
 #include "model/check/campaign.h"
+#include "model/check/shrink.h"
 
 namespace rmc {
 namespace {
@@ -48,6 +49,58 @@ TEST(Campaign, SomeExecutionsExtendRarePathTraces) {
   // Seed 42: 108 of 400 executions extend; 4 of the 23 signatures are
   // first found by one of them.
   EXPECT_GT(extended_origins, 0u);
+}
+
+// The recorder (what `rmapcheck fuzz` keeps in its flight recorder, so that
+// a job an assertion kills leaves its trace) is told every op of every
+// execution before the generator's world runs it, and the ops it was told
+// are the trace the designs run: for a fresh trace, the seed's own.
+struct ListRecorder final : ExecutionRecorder {
+  struct Execution {
+    uint64_t exec = 0, seed = 0;
+    ModelOptions options;
+    std::vector<Op> ops;
+    bool generated = false;
+  };
+  std::vector<Execution> executions;
+  void begin(uint64_t exec, uint64_t seed, const ModelOptions& options) override {
+    ASSERT_TRUE(executions.empty() || executions.back().generated) << "an execution began before the last was whole";
+    executions.push_back({exec, seed, options, {}, false});
+  }
+  void op(const Op& op) override {
+    ASSERT_FALSE(executions.empty());
+    ASSERT_FALSE(executions.back().generated);
+    executions.back().ops.push_back(op);
+  }
+  void generated() override { executions.back().generated = true; }
+};
+
+TEST(Campaign, TheRecorderIsToldEveryOpBeforeItRuns) {
+  for (uint32_t extend_one_in : {0u, 4u}) {
+    ListRecorder recorder;
+    CampaignOptions o;
+    o.extend_one_in = extend_one_in;
+    o.seconds = 600;
+    o.max_execs = 100;
+    o.seed = 42;
+    o.shrink = false;
+    o.recorder = &recorder;
+    const CampaignResult result = run_campaign(o);
+    ASSERT_EQ(recorder.executions.size(), 100u);
+    for (size_t i = 0; i < recorder.executions.size(); i++) {
+      const ListRecorder::Execution& e = recorder.executions[i];
+      EXPECT_EQ(e.exec, i);
+      EXPECT_EQ(e.seed, 42 + i);
+      EXPECT_TRUE(e.generated);
+      EXPECT_EQ(e.ops.size(), o.steps) << "execution " << i;
+      if (extend_one_in) continue;
+      const SwarmConfig config = swarm_config(e.seed, o);
+      const Trace fresh = random_trace(e.seed, o.steps, config.generator, config.model);
+      EXPECT_EQ(e.ops, trace_ops(fresh)) << "execution " << i;
+      EXPECT_EQ(option_lines(e.options), option_lines(config.model)) << "execution " << i;
+    }
+    EXPECT_EQ(result.extended > 0, extend_one_in > 0);
+  }
 }
 
 }  // namespace

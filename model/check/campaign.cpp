@@ -125,18 +125,21 @@ CampaignResult run_campaign(const CampaignOptions& options, const ProgressFn& pr
     const PooledTrace* parent = nullptr;
     if (options.extend_one_in && options.steps >= 2 && !pool.traces.empty() && extend.one_in(options.extend_one_in))
       parent = &pool.traces[extend.below(pool.traces.size())];
+    if (options.recorder) options.recorder->begin(exec, seed, parent ? parent->trace.options : config.model);
+    GeneratedOpFn record_op;
+    if (options.recorder) record_op = [recorder = options.recorder](const Op& op) { recorder->op(op); };
     Trace trace;
     std::string origin;
     if (parent) {
       const size_t keep = 1 + extend.below(options.steps - 1);
-      trace = extend_trace(parent->trace, keep, seed, options.steps, config.generator);
+      trace = extend_trace(parent->trace, keep, seed, options.steps, config.generator, record_op);
       origin = fmt::format("the first {} ops of seed {} ({}), then seed {}'s draws ({}; model options of seed {})", keep,
                            parent->seed, parent->description, seed, config.description, parent->seed);
     } else {
-      trace = random_trace(seed, options.steps, config.generator, config.model);
+      trace = random_trace(seed, options.steps, config.generator, config.model, record_op);
       origin = fmt::format("seed {} ({})", seed, config.description);
     }
-    if (options.before_execution) options.before_execution(exec, seed, trace);
+    if (options.recorder) options.recorder->generated();
     DifferentialResult run = run_differential(trace, options.designs);
     result.execs++;
     result.extended += parent != nullptr;

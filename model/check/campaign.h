@@ -46,10 +46,24 @@ struct CampaignOptions {
   uint32_t extend_one_in = 4;    // an execution re-runs a prefix of an earlier trace
                                  // that took a rare kernel path and draws the rest
                                  // afresh, with probability 1/N (0: never)
-  // Called before every execution with its index (0-based), seed and
-  // trace: the command line keeps them for the report if an assertion
-  // aborts the run (tools/rmapcheck/flight_recorder.h).
-  std::function<void(uint64_t exec, uint64_t seed, const Trace& trace)> before_execution;
+  // Told what each execution is about to do, so that an assertion that
+  // aborts the process leaves its trace behind (nullptr: nobody).
+  class ExecutionRecorder* recorder = nullptr;
+};
+
+// What a campaign tells its recorder (tools/rmapcheck/flight_recorder.h)
+// before anything of an execution can fire an assertion.
+class ExecutionRecorder {
+ public:
+  virtual ~ExecutionRecorder() = default;
+  // Execution `exec` (0-based) of seed `seed` starts generating its trace,
+  // which will carry `options`.
+  virtual void begin(uint64_t exec, uint64_t seed, const ModelOptions& options) = 0;
+  // The next op of the trace, before the generator's own world runs it.
+  virtual void op(const Op& op) = 0;
+  // The trace is whole (its ops are the ones given to op()); the designs
+  // run it next.
+  virtual void generated() = 0;
 };
 
 struct SignatureStats {

@@ -196,7 +196,7 @@ namespace {
 // Option lines for `model`, then the first `keep` ops of `prefix` run on the
 // generator's world, then ops drawn from `seed` up to `steps` in all.
 Trace generate(const Trace* prefix, size_t keep, uint64_t seed, uint32_t steps, const GeneratorOptions& generator,
-               const ModelOptions& model) {
+               const ModelOptions& model, const GeneratedOpFn& before_op) {
   Trace trace;
   trace.source = "random seed " + std::to_string(seed);
   trace.options = model;
@@ -213,6 +213,7 @@ Trace generate(const Trace* prefix, size_t keep, uint64_t seed, uint32_t steps, 
   if (prefix) {
     for (const TraceLine& line : prefix->lines) {
       if (line.kind != TraceLine::Kind::kOp || done == keep || done == steps) continue;
+      if (before_op) before_op(line.op);
       apply_op(*world, line.op, next_value, nullptr);
       trace.add_op(line.op);
       done++;
@@ -222,6 +223,7 @@ Trace generate(const Trace* prefix, size_t keep, uint64_t seed, uint32_t steps, 
   TraceGenerator gen(generator);
   for (; done < steps; done++) {
     Op op = gen.next_op(*world, choose);
+    if (before_op) before_op(op);
     apply_op(*world, op, next_value, nullptr);
     trace.add_op(op);
   }
@@ -231,13 +233,13 @@ Trace generate(const Trace* prefix, size_t keep, uint64_t seed, uint32_t steps, 
 }  // namespace
 
 Trace random_trace(uint64_t seed, uint32_t steps, const GeneratorOptions& generator,
-                   const ModelOptions& model) {
-  return generate(nullptr, 0, seed, steps, generator, model);
+                   const ModelOptions& model, const GeneratedOpFn& before_op) {
+  return generate(nullptr, 0, seed, steps, generator, model, before_op);
 }
 
 Trace extend_trace(const Trace& prefix, size_t keep, uint64_t seed, uint32_t steps,
-                   const GeneratorOptions& generator) {
-  return generate(&prefix, keep, seed, steps, generator, prefix.options);
+                   const GeneratorOptions& generator, const GeneratedOpFn& before_op) {
+  return generate(&prefix, keep, seed, steps, generator, prefix.options, before_op);
 }
 
 }  // namespace rmc

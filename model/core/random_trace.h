@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "model/core/op.h"
@@ -81,13 +82,19 @@ class TraceGenerator {
   size_t recent_next_ = 0;
 };
 
+// Called with every op of a trace being generated, before the generator's
+// own world runs it: an assertion of the model can fire there too, and a
+// campaign's flight recorder then still holds the ops up to the one that
+// fired it (tools/rmapcheck/flight_recorder.h).
+using GeneratedOpFn = std::function<void(const Op&)>;
+
 // A trace of `steps` ops from `seed`, with the given model options.
 Trace random_trace(uint64_t seed, uint32_t steps, const GeneratorOptions& generator,
-                   const ModelOptions& model);
+                   const ModelOptions& model, const GeneratedOpFn& before_op = nullptr);
 // The first `keep` ops of `prefix` (a generated trace: every op valid), then
 // ops drawn from `seed` until the trace has `steps`; `prefix`'s model options.
 // A campaign re-visits a rare state this way and explores what follows it.
 Trace extend_trace(const Trace& prefix, size_t keep, uint64_t seed, uint32_t steps,
-                   const GeneratorOptions& generator);
+                   const GeneratorOptions& generator, const GeneratedOpFn& before_op = nullptr);
 
 }  // namespace rmc

@@ -94,23 +94,38 @@ struct CrashReport {
   std::string designs;  // --models, for the replay line
 };
 
-// In job `job`: before every execution, its trace goes to the flight
-// recorder and the note for the signal handler is prepared.
-void report_crashes(CampaignOptions& options, uint32_t job, const std::string& repeat, FlightRecorder* recorder) {
-  options.before_execution = [job, repeat, recorder](uint64_t exec, uint64_t seed, const Trace& trace) {
-    if (recorder) recorder->record(exec, seed, trace);
+// In job `job`: each execution goes to the flight recorder (if there is
+// one), and the note for the signal handler names it.
+class JobRecorder final : public ExecutionRecorder {
+ public:
+  JobRecorder(uint32_t job, std::string repeat, FlightRecorder* flight)
+      : job_(job), repeat_(std::move(repeat)), flight_(flight) {
+    struct sigaction action {};
+    action.sa_handler = write_crash_note;
+    action.sa_flags = SA_RESETHAND;
+    sigemptyset(&action.sa_mask);
+    for (int signal : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) sigaction(signal, &action, nullptr);
+  }
+  void begin(uint64_t exec, uint64_t seed, const ModelOptions& options) override {
+    if (flight_) flight_->begin(exec, seed, options);
     auto end = fmt::format_to_n(g_crash_note, sizeof g_crash_note - 1,
                                 "\nrmapcheck fuzz: job {} died in its execution {} (seed {}): a model's assertion"
                                 " or a crash, above.\n  repeat it: {} --max-execs {}\n",
-                                job, exec, seed, repeat, exec + 1);
+                                job_, exec, seed, repeat_, exec + 1);
     g_crash_note_length = end.size < sizeof g_crash_note ? end.size : sizeof g_crash_note - 1;
-  };
-  struct sigaction action {};
-  action.sa_handler = write_crash_note;
-  action.sa_flags = SA_RESETHAND;
-  sigemptyset(&action.sa_mask);
-  for (int signal : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) sigaction(signal, &action, nullptr);
-}
+  }
+  void op(const Op& op) override {
+    if (flight_) flight_->op(op);
+  }
+  void generated() override {
+    if (flight_) flight_->generated();
+  }
+
+ private:
+  uint32_t job_;
+  std::string repeat_;
+  FlightRecorder* flight_;
+};
 
 std::vector<std::string> split(const std::string& text, char sep) {
   std::vector<std::string> out;
@@ -232,14 +247,17 @@ CampaignResult parse_serialized(const std::string& text) {
 std::string write_crash_trace(const CrashReport& report, uint32_t job, const std::string& death,
                               const FlightRecorder* recorder) {
   std::optional<FlightRecorder::Flight> flight = recorder ? recorder->last() : std::nullopt;
-  if (!flight) return "it recorded no trace";
+  if (!flight) return "it began no execution";
   const std::string path =
       (std::filesystem::path(report.out_dir) / fmt::format("crash-job{}-exec{}.trace", job, flight->exec)).string();
   Trace trace = flight->trace;
   std::vector<TraceLine> header(3);
   for (TraceLine& line : header) line.kind = TraceLine::Kind::kComment;
-  header[0].comment = fmt::format("# CRASH: job {} of rmapcheck fuzz {} in its execution {} (seed {})", job, death,
-                                  flight->exec, flight->seed);
+  header[0].comment = fmt::format("# CRASH: job {} of rmapcheck fuzz {} in its execution {} (seed {}), {}", job, death,
+                                  flight->exec, flight->seed,
+                                  flight->whole ? "running the designs"
+                                                : "generating the trace: the eager world of the generator was running "
+                                                  "its last op");
   header[1].comment = fmt::format("# replay it: rmapcheck replay --models {} {}", report.designs, path);
   header[2].comment = fmt::format("# repeat the campaign up to it: {} --max-execs {}", report.repeat, flight->exec + 1);
   trace.lines.insert(trace.lines.begin(), header.begin(), header.end());
@@ -269,7 +287,8 @@ CampaignResult run_jobs(const CampaignOptions& base, uint32_t jobs, const CrashR
       CampaignOptions mine = base;
       mine.seed = base.seed + j;
       mine.stride = jobs;
-      report_crashes(mine, j, report.repeat, recorders[j].get());
+      JobRecorder recorder(j, report.repeat, recorders[j].get());
+      mine.recorder = &recorder;
       auto send = [&](const CampaignResult& r) {
         std::string text = serialize(r) + "END\n";
         for (size_t done = 0; done < text.size();) {
