@@ -7,7 +7,9 @@
 // a finding; the first one (or --signature) is shrunk op by op (drop ops,
 // processes, shorter ranges, fewer flags, renumbered processes) and the
 // minimal trace with the same signature is printed, or written atomically
-// to --out with its verdict lines.
+// to --out with its verdict lines. An input whose run dies (a model's
+// assertion fires: model/check/crash_probe.h) is shrunk to a minimal trace that dies
+// the same way, each attempt in a child process.
 //
 //   rmapcheck encode TRACE... --out DIR
 //
@@ -25,6 +27,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "model/check/crash_probe.h"
 #include "model/check/findings.h"
 #include "model/core/atomic_file.h"
 #include "model/core/op_codec.h"
@@ -64,6 +67,43 @@ std::optional<Trace> load_input(const std::string& path, std::string& error) {
   return decoded_trace(bytes, path);
 }
 
+// `trace` kills the process that runs it (`end`): shrink it through the
+// crash probe, keeping each attempt whose child dies the same way.
+int shrink_crash(const std::string& input, const Trace& trace, const std::vector<std::string>& designs,
+                 const std::string& models, const ChildEnd& end, const std::string& out) {
+  fmt::print("{}: the run dies: {}\n", input, end.what);
+  if (end.what.rfind("timeout", 0) == 0) {
+    fmt::print("{}: a hang is not shrunk (each attempt would take {} s)\n", input, kChildTimeoutSeconds);
+    return kExitCheckFailed;
+  }
+  ShrinkStats stats;
+  const Trace small = shrink_trace(
+      trace,
+      [&](const Trace& attempt) {
+        const ChildEnd e = run_differential_in_child(attempt, designs);
+        return e.died && e.what == end.what;
+      },
+      &stats);
+  fmt::print("{}: crash shrunk from {} to {} ops in {} runs\n", input, stats.ops_before, stats.ops_after,
+             stats.attempts);
+  Trace printed = small;
+  std::vector<TraceLine> header(2);
+  for (TraceLine& line : header) line.kind = TraceLine::Kind::kComment;
+  header[0].comment = "# CRASH: " + end.what;
+  header[1].comment = fmt::format("# shrunk by rmapcheck shrink {} (designs {}); `rmapcheck replay --models {}` runs it "
+                                  "to the same end",
+                                  input, models, models);
+  printed.lines.insert(printed.lines.begin(), header.begin(), header.end());
+  const std::string text = print_trace(printed);
+  if (out.empty()) {
+    fmt::print("{}", text);
+  } else if (auto err = write_file_atomically(out, text)) {
+    fmt::print(stderr, "rmapcheck shrink: {}\n", *err);
+    return kExitBadInput;
+  }
+  return kExitCheckFailed;
+}
+
 struct ShrinkArgs {
   std::string input;
   std::string models = "eager,lazy,lazy-gki,base0,cowctx";
@@ -84,6 +124,9 @@ int shrink(const ShrinkArgs& args) {
     fmt::print(stderr, "{}\n", error);
     return kExitBadInput;
   }
+  // A model's assertion would kill this process: find out in a child first.
+  if (const ChildEnd end = run_differential_in_child(*trace, designs); end.died)
+    return shrink_crash(args.input, *trace, designs, args.models, end, args.out);
   DifferentialResult run = run_differential(*trace, designs);
   if (run.error) {
     fmt::print(stderr, "{}:{}: {}\n", args.input, run.error_line, *run.error);
