@@ -190,7 +190,8 @@ void finish(const Differential& diff, DifferentialResult& result) {
 }  // namespace
 
 DifferentialResult run_differential_ops(const std::vector<Op>& ops, const ModelOptions& options,
-                                        const std::vector<std::string>& designs, std::vector<Op>* accepted) {
+                                        const std::vector<std::string>& designs, std::vector<Op>* accepted,
+                                        const std::function<void(const Op&)>& before_step) {
   DifferentialResult result;
   Differential diff(designs, options);
   TraceLine line;
@@ -199,6 +200,7 @@ DifferentialResult run_differential_ops(const std::vector<Op>& ops, const ModelO
     if (op_invalid_reason(*diff.runs()[0].world, op, /*explain=*/false)) continue;
     line.op = op;
     if (accepted) accepted->push_back(op);
+    if (before_step) before_step(op);
     diff.step(line, result.findings);
   }
   finish(diff, result);

@@ -16,6 +16,7 @@
 // that fails stops; the others go on.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,8 +86,11 @@ struct DifferentialResult {
 DifferentialResult run_differential(const Trace& trace, const std::vector<std::string>& designs, bool checks = true);
 
 // For fuzzers: runs `ops`, skipping those the reference refuses (they are not
-// in the trace a finding is reported with); `accepted` gets the ops run.
+// in the trace a finding is reported with); `accepted` gets the ops run, and
+// `before_step` is called with each before the designs run it (what a
+// flight recorder keeps, in case a model's assertion kills the process).
 DifferentialResult run_differential_ops(const std::vector<Op>& ops, const ModelOptions& options,
-                                        const std::vector<std::string>& designs, std::vector<Op>* accepted);
+                                        const std::vector<std::string>& designs, std::vector<Op>* accepted,
+                                        const std::function<void(const Op&)>& before_step = nullptr);
 
 }  // namespace rmc

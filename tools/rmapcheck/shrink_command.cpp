@@ -21,9 +21,12 @@
 // the other way: the trace a fuzzer input runs (the ops the eager reference
 // accepts, with the input's model options), printed, or written atomically
 // to DIR/NAME.trace; `rmapcheck replay` then shows it step by step, every
-// design side by side. Unshrunk: `shrink` makes it minimal.
+// design side by side. Unshrunk: `shrink` makes it minimal. The reference
+// decides in a child process: if a model's assertion kills it, the trace
+// ends with the op that did, and decode exits 1.
 #include <fmt/format.h>
 
+#include <cassert>
 #include <filesystem>
 #include <sstream>
 
@@ -33,6 +36,7 @@
 #include "model/core/op_codec.h"
 #include "model/designs.h"
 #include "tools/rmapcheck/commands.h"
+#include "tools/rmapcheck/flight_recorder.h"
 
 namespace rmc::cli {
 
@@ -44,6 +48,38 @@ std::vector<std::string> split_designs(const std::string& text) {
   for (std::string d; std::getline(in, d, ',');)
     if (!d.empty()) out.push_back(d);
   if (out.empty() || out[0] != "eager") out.insert(out.begin(), "eager");
+  return out;
+}
+
+// Fuzzer bytes as the trace they run. Which ops the eager reference accepts
+// is known only by running them, and a model's assertion may fire there:
+// the reference runs in a child process, and a flight recorder brings the
+// accepted ops back, up to the one that killed the child if one did.
+struct Decoded {
+  Trace trace;
+  size_t refused = 0;                // ops the reference refused (left out)
+  std::optional<std::string> died;   // what killed the reference, if it died
+};
+
+Decoded decode_in_child(const std::string& bytes, const std::string& path) {
+  Decoded out;
+  std::unique_ptr<FlightRecorder> recorder = FlightRecorder::create();
+  if (!recorder) {  // no shared memory: decode here, as the fuzz target does
+    out.trace = decoded_trace(bytes, path, &out.refused);
+    return out;
+  }
+  const DecodedInput input = decode_ops(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  const ChildEnd end = run_in_child([&] {
+    recorder->begin(0, 0, input.options);
+    run_differential_ops(input.ops, input.options, {"eager"}, nullptr, [&](const Op& op) { recorder->op(op); });
+    recorder->generated();
+  });
+  const std::optional<FlightRecorder::Flight> flight = recorder->last();
+  assert(flight);  // begin() runs before anything that can fail
+  out.trace = flight->trace;
+  out.trace.source = path;
+  if (end.died) out.died = end.what;
+  if (flight->whole) out.refused = input.ops.size() - out.trace.op_count();
   return out;
 }
 
@@ -64,7 +100,7 @@ std::optional<Trace> load_input(const std::string& path, std::string& error) {
     }
     return std::get<Trace>(parsed);
   }
-  return decoded_trace(bytes, path);
+  return decode_in_child(bytes, path).trace;
 }
 
 // `trace` kills the process that runs it (`end`): shrink it through the
@@ -158,6 +194,7 @@ int shrink(const ShrinkArgs& args) {
 }
 
 int decode(const std::vector<std::string>& paths, const std::string& dir) {
+  int status = kExitPass;
   for (const std::string& path : paths) {
     auto read = read_input_file(path);
     if (auto* e = std::get_if<TraceError>(&read)) {
@@ -169,14 +206,18 @@ int decode(const std::vector<std::string>& paths, const std::string& dir) {
       fmt::print(stderr, "{}:1: already a trace, not fuzzer bytes\n", path);
       return kExitBadInput;
     }
-    size_t refused = 0;
-    Trace trace = decoded_trace(bytes, path, &refused);
+    Decoded decoded = decode_in_child(bytes, path);
+    Trace& trace = decoded.trace;
     TraceLine origin;
     origin.kind = TraceLine::Kind::kComment;
-    origin.comment = fmt::format("# rmapcheck decode {}: {} bytes, {} ops, {} more refused by the eager reference "
-                                 "(left out, as the fuzz target skips them)",
-                                 path, bytes.size(), trace.op_count(), refused);
+    origin.comment = decoded.died ? fmt::format("# rmapcheck decode {}: {} bytes; the eager reference died running "
+                                                "the last of these {} ops: {}",
+                                                path, bytes.size(), trace.op_count(), *decoded.died)
+                                  : fmt::format("# rmapcheck decode {}: {} bytes, {} ops, {} more refused by the "
+                                                "eager reference (left out, as the fuzz target skips them)",
+                                                path, bytes.size(), trace.op_count(), decoded.refused);
     trace.lines.insert(trace.lines.begin(), origin);
+    if (decoded.died) status = kExitCheckFailed;
     const std::string text = print_trace(trace);
     if (dir.empty()) {
       fmt::print("{}", text);
@@ -191,7 +232,7 @@ int decode(const std::vector<std::string>& paths, const std::string& dir) {
     }
   }
   if (!dir.empty()) fmt::print("{} traces written to {}\n", paths.size(), dir);
-  return kExitPass;
+  return status;
 }
 
 int encode(const std::vector<std::string>& paths, const std::string& dir) {
