@@ -37,6 +37,13 @@ TEST(CrashProbe, SaysHowTheChildEnded) {
     std::abort();
   });
   EXPECT_EQ(sanitizer.what, "ERROR: AddressSanitizer: heap-use-after-free");
+  // ASan and UBSan exit with status 1 by default, not by a signal.
+  ChildEnd sanitizer_exit = run_in_child([] {
+    std::fputs("model/x.cpp:3:5: runtime error: signed integer overflow: 2147483647 + 1 cannot be represented\n", stderr);
+    _exit(1);
+  });
+  EXPECT_TRUE(sanitizer_exit.died);
+  EXPECT_EQ(sanitizer_exit.what, "model/x.cpp:3:5: runtime error: signed integer overflow");
   ChildEnd exit_status = run_in_child([] { _exit(3); });
   EXPECT_TRUE(exit_status.died);
   EXPECT_EQ(exit_status.what, "exit status 3");

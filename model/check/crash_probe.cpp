@@ -20,7 +20,9 @@ namespace {
 // Bytes of the child's stderr kept: the assertion's line comes first.
 constexpr size_t kMaxReport = 64 * 1024;
 
-std::string what_killed(const std::string& report, int signal) {
+// `ending` names the end when the report has no line that says more: the
+// signal, or the exit status (ASan and UBSan exit with status 1 by default).
+std::string what_ended(const std::string& report, const std::string& ending) {
   std::istringstream lines(report);
   std::string first_error;
   for (std::string line; std::getline(lines, line);) {
@@ -31,15 +33,17 @@ std::string what_killed(const std::string& report, int signal) {
       const size_t colon = line.find(": ");
       return colon != std::string::npos && colon < assertion ? line.substr(colon + 2) : line;
     }
-    if (first_error.empty() && (line.find("ERROR: ") != std::string::npos || line.find("runtime error: ") != std::string::npos))
-      first_error = line.substr(line.find("ERROR: ") != std::string::npos ? line.find("ERROR: ") : line.find("runtime error: "));
+    if (!first_error.empty()) continue;
+    // Sanitizer lines carry addresses, pids and values that differ from run
+    // to run: keep where and what kind. ASan: "==pid==ERROR: AddressSanitizer:
+    // KIND on address ...". UBSan: "file:line:col: runtime error: KIND: values".
+    if (const size_t error = line.find("ERROR: "); error != std::string::npos) {
+      first_error = line.substr(error, line.find(" on address ") - error);
+    } else if (const size_t runtime = line.find("runtime error: "); runtime != std::string::npos) {
+      first_error = line.substr(0, line.find(':', runtime + std::string_view("runtime error: ").size()));
+    }
   }
-  if (!first_error.empty()) {
-    // Sanitizer lines carry addresses and pids that differ run to run.
-    const size_t at = first_error.find(" on address ");
-    return at == std::string::npos ? first_error : first_error.substr(0, at);
-  }
-  return fmt::format("signal {} ({})", signal, strsignal(signal));
+  return first_error.empty() ? ending : first_error;
 }
 
 }  // namespace
@@ -82,8 +86,9 @@ ChildEnd run_in_child(const std::function<void()>& body, int timeout_seconds) {
   int status = 0;
   waitpid(pid, &status, 0);
   if (timed_out) return {true, fmt::format("timeout: still running after {} s", timeout_seconds)};
-  if (WIFSIGNALED(status)) return {true, what_killed(report, WTERMSIG(status))};
-  if (WEXITSTATUS(status) != 0) return {true, fmt::format("exit status {}", WEXITSTATUS(status))};
+  if (WIFSIGNALED(status))
+    return {true, what_ended(report, fmt::format("signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status))))};
+  if (WEXITSTATUS(status) != 0) return {true, what_ended(report, fmt::format("exit status {}", WEXITSTATUS(status)))};
   return {};
 }
 

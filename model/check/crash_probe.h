@@ -21,8 +21,10 @@ struct ChildEnd {
                       // exit, or still running at the timeout
   // What ended it, the same for every run that fails the same way: the line
   // of the failed assertion ("file:line: function: Assertion `...'
-  // failed."), else a sanitizer's "ERROR: ..." or "runtime error: ..." line
-  // without its addresses, else the signal's name; "timeout: ...".
+  // failed."), else a sanitizer's report without its addresses and values
+  // ("ERROR: AddressSanitizer: heap-use-after-free", "file:line:col: runtime
+  // error: signed integer overflow"), else the signal or the exit status;
+  // "timeout: ...".
   std::string what;
 };
 

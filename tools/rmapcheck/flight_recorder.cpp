@@ -8,11 +8,13 @@
 #include <type_traits>
 
 #include "model/check/shrink.h"
+#include "model/core/op_codec.h"
 
 namespace rmc::cli {
 
 static_assert(std::is_trivially_copyable_v<Op> && std::is_trivially_copyable_v<ModelOptions>,
               "the record is copied as plain bytes between processes");
+static_assert(kMaxDecodedOps <= FlightRecorder::kMaxOps, "a fuzzer input's ops fit in a record (shrink, decode)");
 
 struct FlightRecorder::Record {
   enum State : uint32_t { kEmpty, kGenerating, kWhole };

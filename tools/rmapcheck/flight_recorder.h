@@ -23,7 +23,7 @@ namespace rmc::cli {
 
 class FlightRecorder final : public ExecutionRecorder {
  public:
-  // Ops one record holds: rmapcheck fuzz's --steps bound.
+  // Ops one record holds: also the bound on rmapcheck fuzz --steps.
   static constexpr uint32_t kMaxOps = 10000;
 
   // Memory shared with every process forked after this (MAP_SHARED);

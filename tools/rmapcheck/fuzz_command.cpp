@@ -25,8 +25,8 @@
 // recorder), reports every job that died, and the campaign exits 1.
 #include <fmt/format.h>
 #include <poll.h>
-#include <string.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,9 +40,9 @@
 #include "model/check/campaign.h"
 #include "model/core/atomic_file.h"
 #include "model/core/bounds.h"
-#include "tools/rmapcheck/flight_recorder.h"
 #include "model/designs.h"
 #include "tools/rmapcheck/commands.h"
+#include "tools/rmapcheck/flight_recorder.h"
 
 namespace rmc::cli {
 
@@ -240,8 +240,6 @@ CampaignResult parse_serialized(const std::string& text) {
   return r;
 }
 
-// Runs `jobs` child processes; the last line block each writes is its
-// final result; progress lines in between are "E ..." snapshots.
 // The trace a dead job was running, written atomically to the findings
 // directory; returns a line for the report.
 std::string write_crash_trace(const CrashReport& report, uint32_t job, const std::string& death,
@@ -265,6 +263,10 @@ std::string write_crash_trace(const CrashReport& report, uint32_t job, const std
   return "its trace: " + path;
 }
 
+// Runs `jobs` child processes (one at the least: a job an assertion kills
+// must not take the campaign with it); the last line block each writes is
+// its final result; progress lines in between are "E ..." snapshots. Every
+// job that died is a line in `died`.
 CampaignResult run_jobs(const CampaignOptions& base, uint32_t jobs, const CrashReport& report,
                         std::vector<std::string>& died) {
   std::vector<std::unique_ptr<FlightRecorder>> recorders;
@@ -449,7 +451,8 @@ void add_fuzz_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--jobs", args->jobs, "Parallel processes (default 1)")->check(CLI::Range(1, 64));
   cmd->add_option("--models", args->models, "Designs, comma-separated; eager is always the reference");
   cmd->add_option("--seed", args->seed, "First seed (default: random, printed)");
-  cmd->add_option("--steps", args->steps, "Ops per trace (default 64)")->check(CLI::Range(1, 10000));
+  cmd->add_option("--steps", args->steps, "Ops per trace (default 64)")
+      ->check(CLI::Range(uint32_t{1}, FlightRecorder::kMaxOps));
   cmd->add_option("--procs", args->processes, "Processes per trace (default 4)")
       ->check(CLI::Range(uint32_t{1}, kMaxProcesses));
   cmd->add_option("--out", args->out, "Directory for new findings (default fuzz-findings)");
