@@ -356,9 +356,15 @@ CampaignResult run_jobs(const CampaignOptions& base, uint32_t jobs, const CrashR
     int status = 0;
     waitpid(job.pid, &status, 0);
     merge_into(total, job.latest);
+    const int signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    if (signal == SIGINT || signal == SIGTERM || signal == SIGHUP) {
+      // Stopped from outside: the campaign is incomplete, but nothing crashed.
+      died.push_back(fmt::format("job {} was stopped by signal {} ({})", j, signal, strsignal(signal)));
+      continue;
+    }
     std::string death;
-    if (WIFSIGNALED(status))
-      death = fmt::format("died of signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    if (signal)
+      death = fmt::format("died of signal {} ({})", signal, strsignal(signal));
     else if (WEXITSTATUS(status) != 0)
       death = fmt::format("died with exit status {}", WEXITSTATUS(status));
     if (!death.empty())
