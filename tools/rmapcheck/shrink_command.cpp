@@ -1,4 +1,5 @@
-// shrink_command.cpp - `rmapcheck shrink INPUT` and `rmapcheck encode`.
+// shrink_command.cpp - `rmapcheck shrink INPUT`, `rmapcheck encode` and
+// `rmapcheck decode`.
 //
 //   rmapcheck shrink INPUT [--models eager,lazy,...] [--signature SIG] [--out FILE]
 //
@@ -8,8 +9,8 @@
 // processes, shorter ranges, fewer flags, renumbered processes) and the
 // minimal trace with the same signature is printed, or written atomically
 // to --out with its verdict lines. An input whose run dies (a model's
-// assertion fires: model/check/crash_probe.h) is shrunk to a minimal trace that dies
-// the same way, each attempt in a child process.
+// assertion fires: model/check/crash_probe.h) is shrunk to a minimal trace
+// that dies the same way, each attempt in a child process.
 //
 //   rmapcheck encode TRACE... --out DIR
 //
