@@ -30,11 +30,17 @@ ops=$(grep -c '^P' "$out/shrunk.trace")
 [ "$ops" -le 6 ] || fail "shrunk to $ops ops (a fork into P3 needs a mapping and three forks)"
 cat "$out/shrunk.trace"
 
-# 3. Replay dies with the same assertion.
+# 3. Replay dies with the same assertion; its last step shown (stdout to a
+#    file, as in CI) is the one that fired it, the fork into P3.
 "$mutant" replay --quiet --models eager,lazy "$out/shrunk.trace" >"$out/replay.out" 2>&1
 status=$?
 [ "$status" -gt 128 ] || fail "replay exited $status, not by a signal"
 grep -q "$assertion" "$out/replay.out" || fail "replay: not the same assertion"
+for models in "--design lazy" "--models eager,lazy"; do
+  "$mutant" replay $models "$out/shrunk.trace" >"$out/replay-steps.out" 2>/dev/null
+  last=$(grep '^step ' "$out/replay-steps.out" | tail -1)
+  echo "$last" | grep -q "fork P3" || fail "replay $models: the last step shown is '$last', not the fork into P3"
+done
 
 # 4. The same trace as fuzzer bytes: decode (the eager reference does not
 #    die), then shrink of the bytes.

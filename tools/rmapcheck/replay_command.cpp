@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 #include "memory/dot_graph.h"
@@ -99,7 +100,11 @@ int replay_models(const ReplayArgs& args, const Trace& trace) {
     if (line.kind != TraceLine::Kind::kOp && line.kind != TraceLine::Kind::kExpect) continue;
     const size_t before = findings.size();
     const std::string text = line.kind == TraceLine::Kind::kOp ? print_op(line.op) : print_expect(line.expect);
-    if (!args.quiet) fmt::print("step {}  line {}  {}\n", diff.steps() + 1, line.line, text);
+    if (!args.quiet) {
+      // Out before the step runs, as in the one-design replay.
+      fmt::print("step {}  line {}  {}\n", diff.steps() + 1, line.line, text);
+      std::fflush(stdout);
+    }
     if (auto error = diff.step(line, findings)) {
       fmt::print(stderr, "{}:{}: {}\n", trace.source, line.line, *error);
       return kExitBadInput;
@@ -167,16 +172,19 @@ int replay(const ReplayArgs& args) {
     if (line.kind != TraceLine::Kind::kOp && line.kind != TraceLine::Kind::kExpect) continue;
     step++;
     const std::string before = render_layout(*world) + render_vma_table(*world);
-    StepResult result = runner.run_line(line);
     const std::string text = line.kind == TraceLine::Kind::kOp ? print_op(line.op) : print_expect(line.expect);
+    if (!args.quiet) {
+      // Out before the step runs: if a model's assertion kills the process
+      // there, the last line shown is the step that fired it.
+      fmt::print("step {}  line {}  {}\n", step, line.line, text);
+      std::fflush(stdout);
+    }
+    StepResult result = runner.run_line(line);
     if (!args.json_path.empty()) steps.push_back(step_json(*world, step, line, result));
     const std::string dot_title = fmt::format("{} step {}: {}", trace.source, step, text);
     if (!args.dot_path.empty() && args.dot_step == step) dot = memory::world_dot(*world, dot_title);
     if (!args.dot_path.empty() && args.dot_step == 0) last_dot_title = dot_title;
-    if (!args.quiet) {
-      fmt::print("step {}  line {}  {}\n", step, line.line, text);
-      if (line.kind == TraceLine::Kind::kOp && !result.error) fmt::print("{}", render_layout(*world));
-    }
+    if (!args.quiet && line.kind == TraceLine::Kind::kOp && !result.error) fmt::print("{}", render_layout(*world));
     if (result.error) {
       fmt::print(stderr, "{}:{}: {}\n", trace.source, line.line, *result.error);
       verdict.kind = Verdict::Kind::kError;
