@@ -94,6 +94,15 @@ std::optional<ExpectedVerdict> Trace::expectation(std::string_view design) const
   return expected;
 }
 
+void Trace::add_header_comments(const std::vector<std::string>& comments) {
+  std::vector<TraceLine> header(comments.size());
+  for (size_t i = 0; i < comments.size(); i++) {
+    header[i].kind = TraceLine::Kind::kComment;
+    header[i].comment = comments[i];
+  }
+  lines.insert(lines.begin(), header.begin(), header.end());
+}
+
 size_t Trace::op_count() const {
   size_t n = 0;
   for (const TraceLine& line : lines) n += line.kind == TraceLine::Kind::kOp;

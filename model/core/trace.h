@@ -61,6 +61,9 @@ struct Trace {
   std::optional<ExpectedVerdict> expectation(std::string_view design) const;
   size_t op_count() const;
   void add_op(const Op& op);  // appends an op line
+  // Comment lines ("# ...") at the top, after the version line: where a
+  // crash or decode report says where the trace came from.
+  void add_header_comments(const std::vector<std::string>& comments);
 };
 
 struct TraceError {

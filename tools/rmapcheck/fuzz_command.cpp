@@ -249,16 +249,13 @@ std::string write_crash_trace(const CrashReport& report, uint32_t job, const std
   const std::string path =
       (std::filesystem::path(report.out_dir) / fmt::format("crash-job{}-exec{}.trace", job, flight->exec)).string();
   Trace trace = flight->trace;
-  std::vector<TraceLine> header(3);
-  for (TraceLine& line : header) line.kind = TraceLine::Kind::kComment;
-  header[0].comment = fmt::format("# CRASH: job {} of rmapcheck fuzz {} in its execution {} (seed {}), {}", job, death,
-                                  flight->exec, flight->seed,
-                                  flight->whole ? "running the designs"
-                                                : "generating the trace: the eager world of the generator was running "
-                                                  "its last op");
-  header[1].comment = fmt::format("# replay it: rmapcheck replay --models {} {}", report.designs, path);
-  header[2].comment = fmt::format("# repeat the campaign up to it: {} --max-execs {}", report.repeat, flight->exec + 1);
-  trace.lines.insert(trace.lines.begin(), header.begin(), header.end());
+  trace.add_header_comments({
+      fmt::format("# CRASH: job {} of rmapcheck fuzz {} in its execution {} (seed {}), {}", job, death, flight->exec,
+                  flight->seed,
+                  flight->whole ? "running the designs"
+                                : "generating the trace: the eager world of the generator was running its last op"),
+      fmt::format("# replay it: rmapcheck replay --models {} {}", report.designs, path),
+      fmt::format("# repeat the campaign up to it: {} --max-execs {}", report.repeat, flight->exec + 1)});
   if (auto err = write_file_atomically(path, print_trace(trace))) return "its trace could not be written: " + *err;
   return "its trace: " + path;
 }

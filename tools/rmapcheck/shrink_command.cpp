@@ -124,13 +124,10 @@ int shrink_crash(const std::string& input, const Trace& trace, const std::vector
   fmt::print("{}: crash shrunk from {} to {} ops in {} runs\n", input, stats.ops_before, stats.ops_after,
              stats.attempts);
   Trace printed = small;
-  std::vector<TraceLine> header(2);
-  for (TraceLine& line : header) line.kind = TraceLine::Kind::kComment;
-  header[0].comment = "# CRASH: " + end.what;
-  header[1].comment = fmt::format("# shrunk by rmapcheck shrink {} (designs {}); `rmapcheck replay --models {}` runs it "
-                                  "to the same end",
-                                  input, models, models);
-  printed.lines.insert(printed.lines.begin(), header.begin(), header.end());
+  printed.add_header_comments({"# CRASH: " + end.what,
+                               fmt::format("# shrunk by rmapcheck shrink {} (designs {}); `rmapcheck replay --models "
+                                           "{}` runs it to the same end",
+                                           input, models, models)});
   const std::string text = print_trace(printed);
   if (out.empty()) {
     fmt::print("{}", text);
@@ -209,15 +206,13 @@ int decode(const std::vector<std::string>& paths, const std::string& dir) {
     }
     Decoded decoded = decode_in_child(bytes, path);
     Trace& trace = decoded.trace;
-    TraceLine origin;
-    origin.kind = TraceLine::Kind::kComment;
-    origin.comment = decoded.died ? fmt::format("# rmapcheck decode {}: {} bytes; the eager reference died running "
-                                                "the last of these {} ops: {}",
-                                                path, bytes.size(), trace.op_count(), *decoded.died)
-                                  : fmt::format("# rmapcheck decode {}: {} bytes, {} ops, {} more refused by the "
-                                                "eager reference (left out, as the fuzz target skips them)",
-                                                path, bytes.size(), trace.op_count(), decoded.refused);
-    trace.lines.insert(trace.lines.begin(), origin);
+    trace.add_header_comments({decoded.died
+                                   ? fmt::format("# rmapcheck decode {}: {} bytes; the eager reference died running "
+                                                 "the last of these {} ops: {}",
+                                                 path, bytes.size(), trace.op_count(), *decoded.died)
+                                   : fmt::format("# rmapcheck decode {}: {} bytes, {} ops, {} more refused by the "
+                                                 "eager reference (left out, as the fuzz target skips them)",
+                                                 path, bytes.size(), trace.op_count(), decoded.refused)});
     if (decoded.died) status = kExitCheckFailed;
     const std::string text = print_trace(trace);
     if (dir.empty()) {
