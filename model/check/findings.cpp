@@ -81,10 +81,11 @@ std::string record_finding(const std::string& dir, const Finding& finding, const
   return path;
 }
 
-Trace decoded_trace(std::string_view bytes, const std::string& source, size_t* refused) {
+Trace decoded_trace(std::string_view bytes, const std::string& source, size_t* refused,
+                    const std::function<void(const Op&)>& before_step) {
   DecodedInput input = decode_ops(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   std::vector<Op> accepted;
-  run_differential_ops(input.ops, input.options, {"eager"}, &accepted);
+  run_differential_ops(input.ops, input.options, {"eager"}, &accepted, before_step);
   if (refused) *refused = input.ops.size() - accepted.size();
   return trace_of(accepted, input.options, source);
 }

@@ -15,6 +15,7 @@
 // A campaign fails only on a signature no file records yet.
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -47,7 +48,10 @@ std::string record_finding(const std::string& dir, const Finding& finding, const
 // The trace a fuzzer input (fuzz/differential's bytes, a crash-* file) runs:
 // its ops decoded through op_codec.h, less those the eager reference refuses
 // (run_differential_ops skips them, so a finding's trace has none), with
-// the input's model options. `refused` gets how many were left out.
-Trace decoded_trace(std::string_view bytes, const std::string& source, size_t* refused = nullptr);
+// the input's model options. `refused` gets how many were left out;
+// `before_step` sees each accepted op before the reference runs it (a
+// flight recorder's view, should a model's assertion fire).
+Trace decoded_trace(std::string_view bytes, const std::string& source, size_t* refused = nullptr,
+                    const std::function<void(const Op&)>& before_step = nullptr);
 
 }  // namespace rmc

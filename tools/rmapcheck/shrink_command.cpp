@@ -69,10 +69,11 @@ Decoded decode_in_child(const std::string& bytes, const std::string& path) {
     out.trace = decoded_trace(bytes, path, &out.refused);
     return out;
   }
+  // The options and the op count, which the record does not keep.
   const DecodedInput input = decode_ops(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   const ChildEnd end = run_in_child([&] {
     recorder->begin(0, 0, input.options);
-    run_differential_ops(input.ops, input.options, {"eager"}, nullptr, [&](const Op& op) { recorder->op(op); });
+    decoded_trace(bytes, path, nullptr, [&](const Op& op) { recorder->op(op); });
     recorder->generated();
   });
   const std::optional<FlightRecorder::Flight> flight = recorder->last();
