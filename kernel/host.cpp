@@ -157,10 +157,10 @@ uint64_t mthp_swapped_out_whole() {
   return total;
 }
 
-// The line of the trace's first exec op, if it has one.
-static std::optional<uint32_t> first_exec(const Trace& trace) {
+// The line of the trace's first op of `kind`, if it has one.
+static std::optional<uint32_t> first_op(const Trace& trace, OpKind kind) {
   for (const TraceLine& line : trace.lines)
-    if (line.kind == TraceLine::Kind::kOp && line.op.kind == OpKind::kExec) return line.line;
+    if (line.kind == TraceLine::Kind::kOp && line.op.kind == kind) return line.line;
   return std::nullopt;
 }
 
@@ -176,11 +176,17 @@ std::optional<std::string> trace_unsupported(const Trace& trace) {
     return std::string(
         "mmap_pgoff_check off: the trace lets mmap_zero's file offset take any 64-bit vm_pgoff; mmap(2) takes the "
         "offset in bytes and do_mmap refuses one whose last page wraps (EOVERFLOW), so this kernel cannot map it");
-  if (auto line = first_exec(trace))
+  if (auto line = first_op(trace, OpKind::kExec))
     return fmt::format(
         "line {}: exec cannot run here: execve would replace the worker process, and the kernel puts the new stack at "
         "STACK_TOP, outside the arena (the model's stack is inside it)",
         *line);
+  for (OpKind half : {OpKind::kMigrateBegin, OpKind::kMigrateEnd})
+    if (auto line = first_op(trace, half))
+      return fmt::format(
+          "line {}: a migration in two halves cannot run here: from user space move_pages(2) migrates a folio at once, "
+          "so no op can run between the unmap and remove_migration_ptes",
+          *line);
   const TraceNeeds needs = trace_needs(trace);
   if (needs.swap && !o.swapcache_after_pageout)
     return std::string(

@@ -90,6 +90,11 @@ constexpr const char* kExecNotRun =
     "exec cannot run on the kernel: execve would replace the worker, and the kernel puts the new stack at "
     "STACK_TOP, outside the arena";
 
+// Nor can a migration in two halves (the same for trace_unsupported).
+constexpr const char* kMigrationHalvesNotRun =
+    "migrate_begin and migrate_end cannot run on the kernel: from user space move_pages(2) migrates a folio at "
+    "once, so no op can run between the unmap and remove_migration_ptes";
+
 std::string errno_text(int64_t result) {
   if (result >= 0 || result < -4095) return fmt::format("{:#x}", static_cast<uint64_t>(result));
   return fmt::format("-{} ({})", strerrorname_np(static_cast<int>(-result)), strerror(static_cast<int>(-result)));
@@ -123,6 +128,8 @@ std::string describe_kernel_call(const Op& op, uint64_t base, PageNo chosen_addr
       return fmt::format("mmap({}, {}, {:#x}, {:#x}, /dev/zero (fd {}), {:#x})", a(op.addr), n(op.len), prot_bits(op.prot),
                          mmap_flags(op.flags, /*anonymous=*/false), RMC_DEV_ZERO_FD, dev_zero_offset(base, op.pgoff));
     case OpKind::kExec: return "execve (not run on the kernel)";
+    case OpKind::kMigrateBegin:
+    case OpKind::kMigrateEnd: return "half a migration (not run on the kernel)";
     case OpKind::kCount: break;
   }
   return "?";
@@ -218,6 +225,8 @@ static std::optional<std::string> run_op(OpContext& ctx, const Op& op, const Mod
                                       RMC_DEV_ZERO_FD, dev_zero_offset(base, op.pgoff)}),
                            static_cast<int64_t>(addr(op.addr)));
     case OpKind::kExec: throw KernelError(kExecNotRun);
+    case OpKind::kMigrateBegin:
+    case OpKind::kMigrateEnd: throw KernelError(kMigrationHalvesNotRun);
     case OpKind::kCount: break;
   }
   throw KernelError("unknown op");

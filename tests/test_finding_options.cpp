@@ -24,7 +24,7 @@ namespace {
 struct Recorded {
   std::string file;       // file name under corpus/findings
   std::string signature;  // design/property/op
-  std::string mechanism;  // M1 ... M9
+  std::string mechanism;  // M1 ... M10
   Trace trace;
 };
 
@@ -69,19 +69,26 @@ bool avoided(const OptionRow& row, const Recorded& r) {
   return row.avoids_mechanisms.count(r.mechanism) || row.avoids_files.count(r.file);
 }
 
+// The S8 findings of the default lazy.repoint copied, under lazy.repoint all.
+const std::map<std::string, std::string> kS8RepointAll = {
+    {"lazy__rmap-missing__fork.trace", "lazy/migration-entry-left/migrate_end"},
+    {"lazy-gki__rmap-missing__fork.trace", "lazy-gki/migration-entry-left/migrate_end"}};
+
 const std::vector<OptionRow>& option_table() {
   static const std::vector<OptionRow> rows = {
       {{{"lazy.walk", "all"}}, {"M1"}, {}, {}},
-      {{{"lazy.repoint", "all"}}, {"M4"}, {}, {}},
+      // M10 (S8): re-pointing the old folio at the fork moves the failure to
+      // the copy's walk at migrate_end.
+      {{{"lazy.repoint", "all"}}, {"M4"}, {}, {}, kS8RepointAll},
       {{{"lazy.mremap_fix_swap", "on"}}, {"M3"}, {}, {}},
       {{{"lazy.upgrade", "root"}}, {}, {"base0__op-refused__mremap.trace", "base0__rmap-missing__fork.trace"}, {}},
       // repoint_swap re-points the cached folio behind a swap entry at every
       // upgrade, mremap's included: M3 too.
-      {{{"lazy.repoint", "all"}, {"lazy.repoint_swap", "on"}}, {"M2", "M3", "M4"}, {}, {}},
+      {{{"lazy.repoint", "all"}, {"lazy.repoint_swap", "on"}}, {"M2", "M3", "M4"}, {}, {}, kS8RepointAll},
       // base0 re-points present folios anyway.
       {{{"lazy.repoint_swap", "on"}},
        {},
-       {"base0__L3__exit.trace", "base0__L3__exec.trace", "base0__observable__madvise.trace"},
+       {"base0__L3__exit.trace", "base0__L3__exec.trace", "base0__observable__madvise.trace", "base0__L3__migrate_end.trace"},
        {}},
       {{{"lazy.merge", "upgrade"}}, {"M5"}, {}, {}},
       {{{"lazy.parent_cow", "upgrade"}}, {}, {}, {}},
@@ -96,9 +103,18 @@ const std::vector<OptionRow>& option_table() {
        {{"lazy__L3__exec.trace", "lazy/rmap-missing/exec"},
         {"lazy-gki__L3__exec.trace", "lazy-gki/rmap-missing/exec"},
         {"lazy__L3__mmap_zero.trace", "lazy/rmap-missing/exec"},
-        {"lazy-gki__L3__mmap_zero.trace", "lazy-gki/rmap-missing/exec"}}},
+        {"lazy-gki__L3__mmap_zero.trace", "lazy-gki/rmap-missing/exec"},
+        {"lazy__migration-entry-left__write.trace", "lazy/rmap-missing/exec"},
+        {"lazy-gki__migration-entry-left__write.trace", "lazy-gki/rmap-missing/exec"},
+        {"lazy__rmap-missing__fork.trace", "lazy/rmap-missing/exec"},
+        {"lazy-gki__rmap-missing__fork.trace", "lazy-gki/rmap-missing/exec"}}},
       // base0 staying in lazy mode at exec loses the relocated pages (S18).
-      {{{"lazy.base0_exec", "stay"}}, {}, {}, {}, {{"base0__L3__exec.trace", "base0/rmap-missing/exec"}}},
+      {{{"lazy.base0_exec", "stay"}},
+       {},
+       {},
+       {},
+       {{"base0__L3__exec.trace", "base0/rmap-missing/exec"},
+        {"base0__migration-entry-left__mprotect.trace", "base0/rmap-missing/exec"}}},
       {{{"cowctx.shared_swapin", "faulting"}}, {}, {}, {}},
       {{{"cowctx.fork_child_check", "none"}}, {"M9"}, {}, {}},
       {{{"lazy.walk", "all"},
@@ -109,7 +125,8 @@ const std::vector<OptionRow>& option_table() {
         {"lazy.merge", "upgrade"}},
        {"M1", "M2", "M3", "M4", "M5", "M6", "M7"},
        {},
-       {"base0__rmap-missing__mremap.trace"}},
+       {"base0__rmap-missing__mremap.trace"},
+       kS8RepointAll},
   };
   return rows;
 }

@@ -182,8 +182,37 @@ TEST(OpCodec, Version1InputsKeepTheirMeaning) {
   ASSERT_EQ(in2.ops.size(), 1u);
   EXPECT_EQ(in2.ops[0].kind, OpKind::kMmapZero);
   EXPECT_EQ(in2.ops[0].pgoff, 0x1234u);
-  const uint8_t v3[] = {3, 0, 0, 0, 0, 1, 3, 3, 0};
-  EXPECT_TRUE(decode_ops(v3, sizeof v3).ops.empty());
+  // Version 2 knows 16 kinds: kind 16 wraps to mmap there, and is
+  // migrate_begin in version 3.
+  const uint8_t v2_16[] = {2, 0, 16, 0, 0x00, 0x01, 3, 3, 0};
+  DecodedInput in2_16 = decode_ops(v2_16, sizeof v2_16);
+  ASSERT_EQ(in2_16.ops.size(), 1u);
+  EXPECT_EQ(in2_16.ops[0].kind, OpKind::kMmap);
+  const uint8_t v3[] = {3, 0, 16, 0, 0x00, 0x01, /*kind*/ 17, /*pid*/ 2};
+  DecodedInput in3 = decode_ops(v3, sizeof v3);
+  ASSERT_EQ(in3.ops.size(), 2u);
+  EXPECT_EQ(in3.ops[0].kind, OpKind::kMigrateBegin);
+  EXPECT_EQ(in3.ops[0].addr, 0x100u);
+  EXPECT_EQ(in3.ops[1].kind, OpKind::kMigrateEnd);
+  const uint8_t v4[] = {4, 0, 0, 0, 0, 1, 3, 3, 0};
+  EXPECT_TRUE(decode_ops(v4, sizeof v4).ops.empty());
+}
+
+// Encoding picks the oldest version that has every kind of the trace, so the
+// seeds written before version 3 keep their bytes.
+TEST(OpCodec, EncodeUsesTheOldestVersionThatFits) {
+  Trace old_ops = parse_ok("P0 mmap_zero 0x100 4 rw 0x1234\nP0 exec 0x900 8 16\n");
+  Trace halves = parse_ok("P0 mmap 0x100 4 rw\nP0 migrate_begin 0x100\nP0 migrate_end\n");
+  for (const auto& [trace, version] : {std::pair{&old_ops, 2}, std::pair{&halves, 3}}) {
+    std::vector<Op> ops;
+    for (const TraceLine& line : trace->lines)
+      if (line.kind == TraceLine::Kind::kOp) ops.push_back(line.op);
+    auto bytes = encode_ops(ops, trace->options);
+    ASSERT_TRUE(bytes.has_value());
+    EXPECT_EQ(static_cast<uint8_t>((*bytes)[0]), version);
+    DecodedInput back = decode_ops(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
+    EXPECT_EQ(back.ops, ops);
+  }
 }
 
 TEST(OpCodec, NewOpsRoundTrip) {

@@ -204,6 +204,7 @@ void i7_counters(const AnonVmaView& p, const std::vector<int32_t>& active, std::
     const AnonVma& av = p.forest.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
     if (!av.alive) continue;
     const bool is_root = av.root == av.id;
+    refs[i] += av.migration_refs;
     if (!av.tree.empty()) {
       refs[i]++;
       // A child counts while its tree is non-empty; a root counts itself.
@@ -262,6 +263,14 @@ void i9_anon_vmas(const AnonVmaView& p, std::vector<Violation>& out) {
   for (size_t i = 0; i < p.forest.anon_vma_slots(); i++) {
     const AnonVma& av = p.forest.anon_vma(AnonVmaId{static_cast<uint32_t>(i)});
     if (!av.alive || av.root == av.id) continue;
+    // Only the root is refcounted (anon_vma_fork's get_anon_vma(root)). An
+    // anon_vma whose tree is empty, kept by a migration's folio_get_anon_vma,
+    // has left its parent (unlink_anon_vmas: parent->num_children--), which
+    // may be freed first; only its root must live.
+    if (av.tree.empty() && av.migration_refs > 0) {
+      if (!av_valid(p, av.root)) add(out, "I9", fmt::format("{}: root {} is freed", av_name(av.id), av_name(av.root)));
+      continue;
+    }
     if (!av_valid(p, av.root) || !av_valid(p, av.parent)) {
       add(out, "I9", fmt::format("{}: root {} or parent {} is freed", av_name(av.id), av_name(av.root), av_name(av.parent)));
       continue;

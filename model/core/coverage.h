@@ -102,6 +102,9 @@ namespace rmc {
   X(kPageoutCached, "reclaim/pageout-cached", "a folio swapped out stays in the swap cache (writeback)")  \
   X(kPageoutSplit, "reclaim/pageout-split", "MADV_PAGEOUT splits a large folio first")                   \
   X(kMigrateFolio, "migrate/folio", "migrate_pages moves a folio to a new one")                          \
+  X(kMigrateBegin, "migrate/begin", "migrate_begin leaves a folio between its two halves")               \
+  X(kMigrateEnd, "migrate/end", "migrate_end restores the entries of the migration in flight")          \
+  X(kMigrationWait, "migrate/entry-wait", "an access waits on a migration entry for the migration to end") \
   X(kSplitFolio, "split/large-folio", "__folio_split makes a large folio small")                         \
   X(kSplitToZeroPage, "split/to-zero-page", "remap_page maps a never-written page as the zero page")     \
   /* fs/exec.c, mm/vma_exec.c (exec.cpp) */                                                              \
@@ -129,6 +132,7 @@ namespace rmc {
   X(kLazyRelocateUpgrade, "lazy/relocate-upgrade", "base0 leaves lazy mode before exec moves the stack") \
   X(kLazyMergeRefused, "lazy/merge-refused", "a merge of two lazy trees, or lazy with regular, is refused") \
   X(kLazyZombieRoot, "lazy/zombie-root", "a root VMA is unmapped while its tree keeps it alive")          \
+  X(kLazyMigrationRef, "lazy/migration-ref", "a migration holds a lazy folio's root (or mm) until it ends")  \
   X(kLazyParentCow, "lazy/parent-cow", "a TREE_PARENT VMA's COW folio goes to the parent's anon_vma")    \
   /* the COW-context design (cow_context_policy.cpp) */                                                  \
   X(kCowctxFork, "cowctx/fork-context", "the child mm's context hangs below the parent's")               \

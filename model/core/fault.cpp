@@ -9,7 +9,8 @@ namespace rmc {
 
 uint64_t World::read(ProcessId pid, PageNo addr) {
   const Pte* pte = std::as_const(*this).proc(pid).pt.find(addr);  // const: see mutations()
-  if (!pte || pte->kind == PteKind::kSwap) handle_fault(pid, addr, /*write=*/false);
+  if (!pte || pte->kind == PteKind::kSwap || pte->kind == PteKind::kMigration)
+    handle_fault(pid, addr, /*write=*/false);
   return visible_content(pid, addr);
 }
 
@@ -18,6 +19,7 @@ void World::write(ProcessId pid, PageNo addr, uint64_t value) {
   if (!pte || pte->kind != PteKind::kPresent || !pte->writable) {
     handle_fault(pid, addr, /*write=*/true);
     pte = std::as_const(*this).proc(pid).pt.find(addr);
+    if (pte && pte->kind == PteKind::kMigration) return;  // waits forever (handle_fault)
   }
   assert(pte && pte->kind == PteKind::kPresent && pte->writable);
   // Not page(): a store into a mapped page changes its contents only.
@@ -44,8 +46,22 @@ void World::handle_fault(ProcessId pid, PageNo addr, bool write) {
     case PteKind::kZero:
       if (write) wp_page_copy(id, addr);
       break;
-    case PteKind::kSwap: do_swap_page(id, addr, write); break;
-    case PteKind::kMigration: assert(false && "migration entries never outlive an op"); break;
+    case PteKind::kSwap:
+      // folio_lock_or_retry: a swap-cached folio under migration is locked
+      // until the migration ends.
+      if (migration_.active() && std::as_const(*this).slot(pte->slot()).cache == migration_.dst) wait_for_migration();
+      do_swap_page(id, addr, write);
+      break;
+    case PteKind::kMigration:
+      // migration_entry_wait: the access sleeps until the migration ends,
+      // then faults again. An entry no migration in flight will restore
+      // leaves the task waiting forever: the access does nothing, and the
+      // checks after the step report the entry (migration-entry-left).
+      if (migration_.active() && folio_of(pte->pfn()) == migration_.src) {
+        wait_for_migration();
+        handle_fault(pid, addr, write);
+      }
+      break;
   }
 }
 

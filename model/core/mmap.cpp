@@ -202,6 +202,13 @@ void World::change_protection(VmaId id) {
   const Vma& v = vma(id);
   auto [first, last] = proc(v.mm).pt.range(v.start, v.end);
   for (auto* e = first; e != last; ++e) {
+    if (e->pte.kind == PteKind::kMigration && e->pte.writable) {
+      // change_pte_range: "a protection check is difficult so just be safe
+      // and disable write": a readable exclusive migration entry.
+      e->pte.writable = false;
+      e->pte.exclusive = true;
+      continue;
+    }
     if (e->pte.kind != PteKind::kPresent) continue;
     e->pte.writable = (v.prot & kProtWrite) && page(e->pte.pfn()).anon_exclusive;
     if (e->pte.writable) cover(Path::kMprotectMkwrite);

@@ -30,6 +30,9 @@ enum class OpKind : uint8_t {
   // Added in op codec version 2 (op_codec.h): version 1 inputs never decode to them.
   kMmapZero,
   kExec,
+  // Added in op codec version 3.
+  kMigrateBegin,
+  kMigrateEnd,
   kCount,
 };
 

@@ -43,12 +43,15 @@ DecodedInput decode_ops(const uint8_t* data, size_t size) {
   Reader in(data, size);
   if (!in.has(2)) return out;
   const uint8_t version = in.byte();
-  if (version != 1 && version != kCodecVersion) return out;
+  if (version < 1 || version > kCodecVersion) return out;
   const uint8_t options = in.byte();
   out.options.large_folio_order = kFolioOrders[options & 3];
   out.options.swapcache_after_pageout = !(options & 4);
   static_assert(static_cast<size_t>(OpKind::kMmapZero) == kCodecV1Kinds);
-  const size_t kinds = version == 1 ? kCodecV1Kinds : static_cast<size_t>(OpKind::kCount);
+  static_assert(static_cast<size_t>(OpKind::kMigrateBegin) == kCodecV2Kinds);
+  const size_t kinds = version == 1   ? kCodecV1Kinds
+                       : version == 2 ? kCodecV2Kinds
+                                      : static_cast<size_t>(OpKind::kCount);
   while (out.ops.size() < kMaxDecodedOps && in.has(2)) {
     Op op;
     op.kind = static_cast<OpKind>(in.byte() % kinds);
@@ -90,7 +93,10 @@ std::optional<std::string> encode_ops(const std::vector<Op>& ops, const ModelOpt
   for (const Op& op : ops)
     if (op.len > 256 || op.new_len > 256 || op.pgoff > 0xffff) return std::nullopt;
   if (!options.swapcache_after_pageout) option_byte |= 4;
-  out += static_cast<char>(kCodecVersion);
+  uint8_t version = 2;
+  for (const Op& op : ops)
+    if (static_cast<size_t>(op.kind) >= kCodecV2Kinds) version = kCodecVersion;
+  out += static_cast<char>(version);
   out += static_cast<char>(option_byte);
   auto word = [&](uint64_t value) {
     out += static_cast<char>(value & 0xff);

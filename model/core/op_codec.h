@@ -4,10 +4,11 @@
 // table (each op: a kind byte, a process byte, then each operand in the
 // table's order with a fixed width), so a mutated byte changes one operand
 // of one op, and a corpus trace has an exact byte form (a seed). Format
-// version 2 (version 1 is the same with the 14 ops before mmap_zero: a
-// version 1 input decodes as it always did):
+// version 3; versions 1 and 2 are the same with the first 14 and 16 rows of
+// the op table (before mmap_zero, before migrate_begin), so an old input
+// decodes as it always did:
 //
-//   byte 0   version (2, or 1); inputs of another version decode to nothing
+//   byte 0   version (3, 2 or 1); inputs of another version decode to nothing
 //   byte 1   options: bits 0-1 large_folio_order (0, 2, 4, 0),
 //            bit 2 swapcache_after_pageout off
 //   then ops, each: kind % kinds, pid % processes, operands:
@@ -33,9 +34,10 @@
 
 namespace rmc {
 
-inline constexpr uint8_t kCodecVersion = 2;
+inline constexpr uint8_t kCodecVersion = 3;
 // Op kinds each version knows: the first N rows of the op table.
 inline constexpr size_t kCodecV1Kinds = 14;
+inline constexpr size_t kCodecV2Kinds = 16;
 // Ops decoded from one input at most.
 inline constexpr size_t kMaxDecodedOps = 256;
 
@@ -45,7 +47,9 @@ struct DecodedInput {
 };
 
 DecodedInput decode_ops(const uint8_t* data, size_t size);
-// The bytes that decode to `ops` with `options`; nothing if the codec cannot
+// The bytes that decode to `ops` with `options`, in the oldest version (2 or
+// 3) that has all of their kinds, so that old seeds keep their bytes; nothing
+// if the codec cannot
 // express them (a length above 256, a file offset above 0xffff,
 // large_folio_order other than 0, 2, 4, a guard or check turned off, bug,
 // lazy or cowctx options).

@@ -114,6 +114,9 @@ std::optional<std::string> check_mremap(const World& w, const Op& op, const Why&
 
 std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool explain) {
   const Why why{explain};
+  // The migration's second half runs in no process (kcompactd): the
+  // process named is only a label, and it may have exited meanwhile.
+  if (op.kind == OpKind::kMigrateEnd && w.proc(op.pid).state == ProcessState::kExited) return std::nullopt;
   if (!w.proc(op.pid).live()) return why("{} is not a live process", process_name(op.pid));
   switch (op.kind) {
     case OpKind::kMmap:
@@ -148,7 +151,9 @@ std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool 
                    "do_mmap refuses an offset whose last page wraps (EOVERFLOW; option mmap_pgoff_check off "
                    "lifts both)", op.pgoff, kMaxFilePgoff);
       return std::nullopt;
-    case OpKind::kExec: return std::nullopt;
+    case OpKind::kExec:
+    case OpKind::kMigrateBegin:
+    case OpKind::kMigrateEnd: return std::nullopt;
     case OpKind::kCount: break;
   }
   return why("unknown op");
@@ -208,6 +213,8 @@ void apply_op(World& w, const Op& op, uint64_t& next_value, OpObserver* observer
           observer->on_write(op.pid, geom::relocated_start(op.addr, op.shift) + i, first_value + i);
       break;
     }
+    case OpKind::kMigrateBegin: w.migrate_begin(op.pid, op.addr); break;
+    case OpKind::kMigrateEnd: w.migrate_end(); break;
     case OpKind::kCount: assert(false); break;
   }
 }

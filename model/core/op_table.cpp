@@ -49,6 +49,10 @@ constexpr std::array<OpSpec, static_cast<size_t>(OpKind::kCount)> kOpTable = {{
      "mmap(MAP_PRIVATE|MAP_FIXED) of /dev/zero at file page PGOFF: anonymous, with vm_pgoff PGOFF (S19)"},
     {OpKind::kExec, "exec", {O::kAddr, O::kLen, O::kShift}, 3, 1, "P<n> exec ADDR LEN SHIFT",
      "execve(2): a new mm whose stack [ADDR, ADDR+LEN) gets argv/envp written, then moves down SHIFT pages"},
+    {OpKind::kMigrateBegin, "migrate_begin", {O::kAddr}, 1, 2, "P<n> migrate_begin ADDR",
+     "first half of migrating the folio mapped at ADDR (compaction, no mmap_lock): unmap to migration entries, copy"},
+    {OpKind::kMigrateEnd, "migrate_end", {}, 0, 2, "P<n> migrate_end",
+     "second half of the migration in flight: remove_migration_ptes through the copy (P<n> is any process)"},
 }};
 
 constexpr std::string_view kMmapFlagNames[] = {"noreserve", "growsdown", "locked", "populate"};

@@ -65,6 +65,8 @@ constexpr LazyChoice kLazyChoices[] = {
      [](LazyOptions& o, int v) { o.addr_check = static_cast<LazyOptions::AddrCheck>(v); }},
     {"base0_exec", {"leave", "stay"}, [](const LazyOptions& o) { return static_cast<int>(o.base0_exec); },
      [](LazyOptions& o, int v) { o.base0_exec = static_cast<LazyOptions::Base0Exec>(v); }},
+    {"migration_ref", {"held", "none"}, [](const LazyOptions& o) { return static_cast<int>(o.migration_ref); },
+     [](LazyOptions& o, int v) { o.migration_ref = static_cast<LazyOptions::MigrationRef>(v); }},
 };
 
 }  // namespace

@@ -87,6 +87,14 @@ struct LazyOptions {
   // (lazy.base0_exec leave|stay; proof exec.base0_loses_relocated_pages).
   enum class Base0Exec : uint8_t { kLeave, kStay };
   Base0Exec base0_exec = Base0Exec::kLeave;
+  // A migration between its unmap and remove_migration_ptes holds a lazy
+  // folio's root VMA (base0: its mm, mmgrab), as folio_get_anon_vma holds an
+  // anon_vma, so that the root outlives an munmap meanwhile (held); or it
+  // holds nothing, and the walk of the new folio may find the root freed
+  // (none). The series parks its handle in dst->mapping but does not say
+  // what keeps it valid (lazy-design.md 1.3; lazy.migration_ref held|none).
+  enum class MigrationRef : uint8_t { kHeld, kNone };
+  MigrationRef migration_ref = MigrationRef::kHeld;
   bool operator==(const LazyOptions&) const = default;
 };
 

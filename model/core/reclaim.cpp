@@ -3,6 +3,7 @@
 // folio from every page table the rmap walk finds; what the walk misses stays
 // mapped, exactly as in the kernel, and the checks then see the consequence.
 #include <cassert>
+#include <utility>
 #include <vector>
 
 #include "model/core/geometry.h"
@@ -127,16 +128,31 @@ void World::pageout_folio(FolioId id) {
 // of the new folio. If the unmap walk missed a mapping the migration fails
 // and the old folio is restored.
 void World::migrate_folio(FolioId src) {
+  const Migration m = migrate_folio_start(src);
+  if (m.active()) migrate_folio_finish(m);
+}
+
+// migrate_folio_unmap + move_to_new_folio: the first half of a migration.
+// folio_get_anon_vma takes a reference on what src->mapping names before
+// the unmap (the policy's migration_get); the copy gets src's mapping and
+// index (folio_migrate_mapping), so the second half walks with the mapping
+// src had *now*, whatever happens to src's mapping meanwhile. Returns an
+// inactive Migration if the unmap walk missed a mapping (the old folio is
+// restored, as migrate_folio_undo_src does).
+Migration World::migrate_folio_start(FolioId src) {
   folio(src).pins++;  // isolated from the LRU
+  const MappingWord held = policy().migration_get(*this, folio(src).mapping);
   if (!try_to_unmap_folio(src, /*to_migration=*/true, kNoSlot)) {
     remove_migration_ptes(src, src);
+    policy().migration_put(*this, held);
     folio(src).pins--;
-    return;
+    return {};
   }
   cover(Path::kMigrateFolio);
   FolioId dst = folio_alloc(folio(src).order);
   Folio& s = folio(src);
   Folio& d = folio(dst);
+  d.pins++;  // the migration's reference until the entries are restored
   d.mapping = s.mapping;
   d.index = s.index;
   d.stale_mlock = s.stale_mlock;
@@ -148,9 +164,18 @@ void World::migrate_folio(FolioId src) {
     s.in_swapcache = false;
     s.swap = kNoSlot;
   }
-  remove_migration_ptes(src, dst);
-  folio(src).pins--;
-  folio_put_if_unused(src);
+  return {src, dst, held};
+}
+
+// The second half: remove_migration_ptes(src, dst), put_anon_vma, then the
+// old folio goes, and the copy too if no entry was restored into it.
+void World::migrate_folio_finish(const Migration& m) {
+  remove_migration_ptes(m.src, m.dst);
+  policy().migration_put(*this, m.held);
+  folio(m.dst).pins--;
+  folio(m.src).pins--;
+  folio_put_if_unused(m.src);
+  folio_put_if_unused(m.dst);
 }
 
 void World::migrate(ProcessId pid, PageNo addr, PageNo len) {
@@ -164,6 +189,32 @@ void World::migrate(ProcessId pid, PageNo addr, PageNo len) {
   }
   for (FolioId f : folios)
     if (self.folio(f).alive && self.folio(f).mapcount > 0) migrate_folio(f);
+}
+
+void World::migrate_begin(ProcessId pid, PageNo addr) {
+  const World& self = *this;  // reads: nothing to migrate changes nothing (mutations())
+  if (self.migration().active()) migrate_end();  // at most one in flight
+  const Pte* pte = self.proc(pid).pt.find(addr);
+  if (!pte || pte->kind != PteKind::kPresent) return;
+  const FolioId f = folio_of(pte->pfn());
+  if (!self.folio(f).alive || self.folio(f).mapcount == 0) return;
+  cover(Path::kMigrateBegin);
+  migration_ = migrate_folio_start(f);
+  mutations_++;  // migration_ is state
+}
+
+void World::migrate_end() {
+  if (!std::as_const(*this).migration().active()) return;  // none in flight: nothing changes
+  cover(Path::kMigrateEnd);
+  const Migration m = migration_;
+  migration_ = Migration{};
+  mutations_++;
+  migrate_folio_finish(m);
+}
+
+void World::wait_for_migration() {
+  cover(Path::kMigrationWait);
+  migrate_end();
 }
 
 // ---- folio split --------------------------------------------------------------------

@@ -105,6 +105,13 @@ class RmapPolicy {
   // relocate_vma_down is about to move exec's new stack down within its own
   // struct (vm_pgoff kept, so its base changes).
   virtual void before_relocate(World& /*w*/, VmaId /*vma*/) {}
+  // folio_get_anon_vma / put_anon_vma around a migration: from the unmap
+  // until remove_migration_ptes has run, the migration holds what
+  // folio->mapping names at the unmap. migration_get returns what it holds
+  // (kNoMapping: nothing, e.g. the anon_vma was already freed), which
+  // migration_put later gets back.
+  virtual MappingWord migration_get(World& /*w*/, MappingWord mapping) { return mapping; }
+  virtual void migration_put(World& /*w*/, MappingWord /*held*/) {}
 
   // rmap_walk_anon: the VMAs (of any process) the design would visit for
   // this folio, each with the address the folio's index has there.

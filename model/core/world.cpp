@@ -32,6 +32,7 @@ void World::reset() {
   live_vmas_ = 0;
   live_folios_ = 0;
   events_.clear();
+  migration_ = Migration{};
   policy().reset();
 }
 

@@ -64,6 +64,18 @@ struct StepEvents {
   }
 };
 
+// A migration between its two halves (migrate_begin / migrate_end): the
+// folio being migrated, already unmapped to migration entries; its copy,
+// whose mapping and index are the old folio's (move_to_new_folio); and the
+// anon rmap handle the migration took at the unmap (folio_get_anon_vma),
+// which keeps what the copy's mapping names allocated until the end.
+struct Migration {
+  FolioId src = kNoFolio;
+  FolioId dst = kNoFolio;
+  MappingWord held = kNoMapping;
+  bool active() const { return src != kNoFolio; }
+};
+
 class World {
  public:
   World(std::unique_ptr<RmapPolicy> policy, ModelOptions options);
@@ -108,6 +120,8 @@ class World {
   ModelOptions& options() { return touched(options_); }
   StepEvents& events() { return events_; }
   const StepEvents& events() const { return events_; }
+  // The migration between migrate_begin and migrate_end, if any (at most one).
+  const Migration& migration() const { return migration_; }
   // The kernel paths the ops took (coverage.h): an observation, not state.
   // Const, and not counted by mutations(); reset() keeps it.
   void cover(Path path) const { coverage_.hit(path); }
@@ -168,6 +182,14 @@ class World {
   void mremap(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_len,
               PageNo new_addr, uint8_t mremap_flags);
   void migrate(ProcessId pid, PageNo addr, PageNo len);
+  // One migration in two halves, with other ops in between (a migration
+  // without mmap_lock: compaction, CMA, offlining). migrate_begin unmaps the
+  // folio mapped at `addr` to migration entries and copies it; migrate_end
+  // restores the entries through the copy's rmap walk. A second
+  // migrate_begin first ends the migration in flight; a migrate_end with
+  // none in flight does nothing.
+  void migrate_begin(ProcessId pid, PageNo addr);
+  void migrate_end();
   void brk(ProcessId pid, PageNo new_brk);
   void split_folio(ProcessId pid, PageNo addr);
   // execve(2) in two halves around the argv/envp writes (exec.cpp): the new
@@ -255,6 +277,7 @@ class World {
   uint64_t live_vmas_ = 0;
   uint64_t live_folios_ = 0;
   StepEvents events_;
+  Migration migration_;
   mutable Coverage coverage_;
   RmapWalk walk_scratch_;  // reused by every walk an operation makes
 
@@ -314,6 +337,11 @@ class World {
   void pageout_range(ProcessId pid, PageNo start, PageNo end);
   void pageout_folio(FolioId folio);
   void migrate_folio(FolioId folio);
+  Migration migrate_folio_start(FolioId folio);
+  void migrate_folio_finish(const Migration& m);
+  // migration_entry_wait: an access to an entry of the migration in flight
+  // waits for it to end.
+  void wait_for_migration();
   void split_large_folio(FolioId folio);
   bool try_to_unmap_folio(FolioId folio, bool to_migration, SwapSlotId slot);
   // use_shared_zeropage: RMP_USE_SHARED_ZEROPAGE (the split of an anon folio).

@@ -24,6 +24,7 @@ struct AnonVma {
   int32_t num_children = 0;     // anon_vmas whose parent is this one (+1 self link for a root)
   int32_t num_active_vmas = 0;  // VMAs whose vma->anon_vma is this one
   int32_t degree = 0;           // the pre-2022 combined counter (only used by bug B12)
+  int32_t migration_refs = 0;   // of refcount: folio_get_anon_vma by migrations in flight
   // The interval tree: AVCs sorted by their key's first page offset, equal
   // keys in insertion order (the rb-tree's in-order walk).
   std::vector<AvcId> tree;

@@ -68,6 +68,21 @@ void AnonVmaForest::put(AnonVmaId id) {
   if (av.root != id) put(av.root);
 }
 
+bool AnonVmaForest::get_for_migration(AnonVmaId id) {
+  if (idx(id) >= anon_vmas_.size() || !anon_vmas_[idx(id)].alive) return false;
+  AnonVma& av = anon_vmas_[idx(id)];
+  assert(av.refcount > 0);
+  av.refcount++;
+  av.migration_refs++;
+  return true;
+}
+
+void AnonVmaForest::put_for_migration(AnonVmaId id) {
+  assert(anon_vmas_[idx(id)].migration_refs > 0);
+  anon_vmas_[idx(id)].migration_refs--;
+  put(id);
+}
+
 void AnonVmaForest::link(const World& w, VmaId vma, AnonVmaId av) {
   assert(avcs_.size() < kMaxObjectsPerWorld);
   AvcId id{static_cast<uint32_t>(avcs_.size())};

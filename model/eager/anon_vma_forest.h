@@ -56,6 +56,10 @@ class AnonVmaForest {
   AnonVmaId alloc_child(AnonVmaId parent);
   // put_anon_vma: the last reference frees it (and drops the root's).
   void put(AnonVmaId id);
+  // folio_get_anon_vma / put_anon_vma for a migration (anon_vma.migration_refs).
+  // A freed (or no) anon_vma gives nothing: returns false.
+  bool get_for_migration(AnonVmaId id);
+  void put_for_migration(AnonVmaId id);
   // anon_vma_chain_link: a new AVC at the head of the VMA's list, into the tree.
   void link(const World& w, VmaId vma, AnonVmaId av);
   // anon_vma_clone's loop: link dst into every anon_vma of src's chain,

@@ -159,6 +159,21 @@ bool EagerPolicy::swapcache_folio_fits(const World& w, FolioId folio, VmaId vma,
          forest_.anon_vma(anon_vma_of(f.mapping)).root == forest_.anon_vma(own_of(w, vma)).root;
 }
 
+// folio_get_anon_vma: a migration pins the folio's anon_vma until its
+// entries are restored. migrate_folio_unmap's VM_BUG_ON_FOLIO fires for a
+// mapped anon folio whose anon_vma could not be had.
+MappingWord EagerPolicy::migration_get(World& w, MappingWord mapping) {
+  if (mapping == kNoMapping) return kNoMapping;
+  if (forest_.get_for_migration(anon_vma_of(mapping))) return mapping;
+  w.events().warnings.push_back(fmt::format("migrate_folio_unmap: the anon_vma of a mapped folio is freed ({})",
+                                            describe_mapping(w, mapping)));
+  return kNoMapping;
+}
+
+void EagerPolicy::migration_put(World& /*w*/, MappingWord held) {
+  if (held != kNoMapping) forest_.put_for_migration(anon_vma_of(held));
+}
+
 // rmap_walk_anon: only the anon_vma in folio->mapping is searched.
 void EagerPolicy::rmap_walk(const World& w, FolioId folio, RmapWalk& out) const {
   const Folio& f = w.folio(folio);

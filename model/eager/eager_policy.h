@@ -33,6 +33,8 @@ class EagerPolicy final : public RmapPolicy {
   void move_anon(World& w, FolioId folio, VmaId vma) override;
   bool swapcache_folio_fits(const World& w, FolioId folio, VmaId vma,
                             PageNo addr) const override;
+  MappingWord migration_get(World& w, MappingWord mapping) override;
+  void migration_put(World& w, MappingWord held) override;
   void rmap_walk(const World& w, FolioId folio, RmapWalk& out) const override;
   RmapObjectCounts counts(const World& /*w*/) const override { return forest_.counts(); }
   std::string describe_anon(const World& w, VmaId vma) const override;

@@ -109,10 +109,13 @@ void check_l3_root_lifetime(const World& w, const LazyPolicy& p, std::vector<Vio
   for (size_t i = 0; i < w.folio_slots(); i++) {
     const Folio& f = w.folio(FolioId{static_cast<uint32_t>(i)});
     if (!f.alive || !is_lazy_mapping(f.mapping)) continue;
-    const bool reachable = f.mapcount > 0 || (f.in_swapcache && w.slot(f.swap).count > 0);
+    // The copy of a migration in flight is walked by its second half.
+    const bool migrating = w.migration().active() && w.migration().dst == f.id;
+    const bool reachable = f.mapcount > 0 || (f.in_swapcache && w.slot(f.swap).count > 0) || migrating;
     if (reachable && !p.root_allocated(w, root_id(f)))
       add(out, "L3", fmt::format("folio {} (pfn {}, {}) points at freed {} {}", i, idx(f.pfn),
-                                 f.mapcount > 0 ? "mapped" : "in the swap cache", base0 ? "mm" : "root VMA", root_id(f)));
+                                 f.mapcount > 0 ? "mapped" : migrating ? "being migrated" : "in the swap cache",
+                                 base0 ? "mm" : "root VMA", root_id(f)));
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cassert>
 
 #include "model/check/eager_invariants.h"
@@ -37,6 +38,7 @@ std::string_view LazyPolicy::name() const {
 void LazyPolicy::reset() {
   forest_.reset();
   root_refs_.clear();
+  held_mms_.clear();
   root_anon_vma_.clear();
 }
 
@@ -55,6 +57,7 @@ void LazyPolicy::put_root(VmaId root) {
 bool LazyPolicy::root_allocated(const World& w, uint64_t root) const {
   if (base0()) {
     const ProcessId pid = base0_mm(root);
+    if (std::find(held_mms_.begin(), held_mms_.end(), root) != held_mms_.end()) return true;
     return idx(pid) < kMaxProcesses && w.proc(pid).live() && base0_root(pid, w.proc(pid).mm_generation) == root;
   }
   const VmaId r{static_cast<uint32_t>(root)};
@@ -306,6 +309,48 @@ void LazyPolicy::moved_pte(World& w, const Pte& pte, VmaId to) {
     w.cover(Path::kLazyMovedPteRepoint);
     w.folio(id).mapping = regular_word(target_anon_vma(dst));
   }
+}
+
+// ---- migration -----------------------------------------------------------------------
+
+// folio_get_anon_vma: a regular mapping pins its anon_vma, as in the eager
+// design; a lazy one pins its root VMA, or in base0 its mm, unless
+// lazy.migration_ref none. A mapping already freed gives nothing (the
+// eager design's VM_BUG_ON_FOLIO).
+MappingWord LazyPolicy::migration_get(World& w, MappingWord mapping) {
+  if (mapping == kNoMapping) return kNoMapping;
+  if (is_lazy_mapping(mapping) && w.options().lazy.migration_ref == LazyOptions::MigrationRef::kNone)
+    return kNoMapping;
+  const uint64_t root = mapping & kIdMask;
+  const bool got = !is_lazy_mapping(mapping) ? forest_.get_for_migration(anon_vma_of(mapping))
+                                             : root_allocated(w, root);
+  if (!got) {
+    w.events().warnings.push_back(fmt::format("migrate_folio_unmap: the anon rmap of a mapped folio is freed ({})",
+                                              describe_mapping(w, mapping)));
+    return kNoMapping;
+  }
+  if (is_lazy_mapping(mapping)) {
+    w.cover(Path::kLazyMigrationRef);
+    if (base0()) held_mms_.push_back(root);
+    else get_root(VmaId{static_cast<uint32_t>(root)});
+  }
+  return mapping;
+}
+
+void LazyPolicy::migration_put(World& /*w*/, MappingWord held) {
+  if (held == kNoMapping) return;
+  if (!is_lazy_mapping(held)) {
+    forest_.put_for_migration(anon_vma_of(held));
+    return;
+  }
+  const uint64_t root = held & kIdMask;
+  if (!base0()) {
+    put_root(VmaId{static_cast<uint32_t>(root)});
+    return;
+  }
+  auto it = std::find(held_mms_.begin(), held_mms_.end(), root);
+  assert(it != held_mms_.end());
+  held_mms_.erase(it);
 }
 
 // ---- merging ---------------------------------------------------------------------------

@@ -54,6 +54,8 @@ class LazyPolicy final : public RmapPolicy {
   void before_move(World& w, VmaId vma) override;
   void moved_pte(World& w, const Pte& pte, VmaId to) override;
   void before_relocate(World& w, VmaId vma) override;
+  MappingWord migration_get(World& w, MappingWord mapping) override;
+  void migration_put(World& w, MappingWord held) override;
   void rmap_walk(const World& w, FolioId folio, RmapWalk& out) const override;
   RmapObjectCounts counts(const World& w) const override {
     RmapObjectCounts c = forest_.counts();
@@ -85,7 +87,8 @@ class LazyPolicy final : public RmapPolicy {
 
   Flavor flavor_;
   AnonVmaForest forest_;
-  std::vector<uint32_t> root_refs_;        // by VmaId: VMAs in that root's lazy tree
+  std::vector<uint32_t> root_refs_;        // by VmaId: VMAs in that root's lazy tree, migrations
+  std::vector<uint64_t> held_mms_;         // base0: roots (mms) held by migrations (mmgrab)
   // By root VmaId (base0: by mm): its anon_vma under lazy.upgrade root.
   std::vector<AnonVmaId> root_anon_vma_;
 };
