@@ -88,7 +88,8 @@ const std::vector<OptionRow>& option_table() {
       // base0 re-points present folios anyway.
       {{{"lazy.repoint_swap", "on"}},
        {},
-       {"base0__L3__exit.trace", "base0__L3__exec.trace", "base0__observable__madvise.trace", "base0__L3__migrate_end.trace"},
+       {"base0__L3__exit.trace", "base0__L3__exec.trace", "base0__observable__madvise.trace", "base0__L3__migrate_end.trace",
+        "base0__L3__migrate_begin.trace"},
        {}},
       {{{"lazy.merge", "upgrade"}}, {"M5"}, {}, {}},
       {{{"lazy.parent_cow", "upgrade"}}, {}, {}, {}},

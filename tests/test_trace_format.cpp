@@ -523,6 +523,10 @@ const std::vector<BadTrace>& bad_traces() {
        "t:3: P1 does not exist (processes are created by fork)"},
       {"op on exited process", H + "P0 fork P1\nP1 exit\nP1 read 0x100 1\n", "t:4: P1 has exited"},
       {"op on exited P0", H + "P0 exit\nP0 exit\n", "t:3: P0 has exited"},
+      // migrate_end may name a process that has exited, but not one that never existed.
+      {"migrate_end of a process never forked", H + "P0 exit\nP2 migrate_end\n",
+       "t:3: P2 does not exist (processes are created by fork)"},
+      {"migrate_begin on exited process", H + "P0 exit\nP0 migrate_begin 0x100\n", "t:3: P0 has exited"},
       {"fork into an exited name", H + "P0 fork P1\nP1 exit\nP0 fork P1\n",
        "t:4: fork: P1 was already used (each child needs a new name)"},
       {"fork into a live name", H + "P0 fork P1\nP1 fork P0\n",
@@ -876,6 +880,17 @@ TEST(TraceFormat, VerdictPerDesign) {
 
 namespace rmc {
 namespace {
+
+// The second half of a migration runs in kcompactd: the process it names is
+// only a label and may have exited since the first half (the exit zapped
+// its entries; migrate_end then restores nothing of it).
+TEST(TraceFormat, MigrateEndMayNameAnExitedProcess) {
+  const std::string text = "# rmapcheck trace 1\nP0 mmap 0x100 1 rw\nP0 write 0x100 1\nP0 fork P1\n"
+                           "P1 migrate_begin 0x100\nP1 exit\nP1 migrate_end\nP0 read 0x100 1\n";
+  ParseResult parsed = parse_trace(text, "t");
+  ASSERT_TRUE(std::holds_alternative<Trace>(parsed)) << std::get<TraceError>(parsed).str();
+  EXPECT_EQ(print_trace(std::get<Trace>(parsed)), text);
+}
 
 TEST(TraceFormat, LazyOptionsRoundTrip) {
   const std::string text =

@@ -49,10 +49,9 @@ struct DecodedInput {
 DecodedInput decode_ops(const uint8_t* data, size_t size);
 // The bytes that decode to `ops` with `options`, in the oldest version (2 or
 // 3) that has all of their kinds, so that old seeds keep their bytes; nothing
-// if the codec cannot
-// express them (a length above 256, a file offset above 0xffff,
-// large_folio_order other than 0, 2, 4, a guard or check turned off, bug,
-// lazy or cowctx options).
+// if the codec cannot express them (a length above 256, a file offset above
+// 0xffff, large_folio_order other than 0, 2, 4, a guard or check turned off,
+// bug, lazy or cowctx options).
 std::optional<std::string> encode_ops(const std::vector<Op>& ops, const ModelOptions& options);
 
 }  // namespace rmc
