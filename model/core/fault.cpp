@@ -224,8 +224,8 @@ void World::populate(VmaId id, PageNo start, PageNo end) {
     const Pte* pte = proc(pid).pt.find(addr);
     if (write) {
       if (!pte || pte->kind != PteKind::kPresent || !pte->writable) handle_fault(pid, addr, true);
-    } else if (!pte || pte->kind == PteKind::kSwap) {
-      handle_fault(pid, addr, false);
+    } else if (!pte || pte->kind == PteKind::kSwap || pte->kind == PteKind::kMigration) {
+      handle_fault(pid, addr, false);  // GUP of a migration entry waits for it too
     }
   }
 }
