@@ -67,6 +67,8 @@ constexpr LazyChoice kLazyChoices[] = {
      [](LazyOptions& o, int v) { o.base0_exec = static_cast<LazyOptions::Base0Exec>(v); }},
     {"migration_ref", {"held", "none"}, [](const LazyOptions& o) { return static_cast<int>(o.migration_ref); },
      [](LazyOptions& o, int v) { o.migration_ref = static_cast<LazyOptions::MigrationRef>(v); }},
+    {"mremap_fix_migration", {"on", "off"}, [](const LazyOptions& o) { return static_cast<int>(!o.mremap_fix_migration); },
+     [](LazyOptions& o, int v) { o.mremap_fix_migration = !v; }},
 };
 
 }  // namespace

@@ -50,6 +50,12 @@ struct LazyOptions {
   // mremap also rewrites the mapping of swap-cached folios behind swap
   // entries it moves (lazy.mremap_fix_swap on|off).
   bool mremap_fix_swap = false;
+  // mremap rewrites the mapping of the folio behind a migration entry it
+  // moves (a migration in flight), as for a present PTE; the series does not
+  // say. On by default, the reading most favourable to the series: M10 (the
+  // migration's copy keeps the old root) stands even then
+  // (lazy.mremap_fix_migration on|off).
+  bool mremap_fix_migration = true;
   // TREE_PARENT VMAs count in their anon_vma's num_active_vmas
   // (lazy.count_tree_parent on|off).
   bool count_tree_parent = false;

@@ -297,11 +297,13 @@ void LazyPolicy::before_relocate(World& w, VmaId vma) {
   }
 }
 
-// move_ptes re-points the lazy folio of every present entry it moves; swap
-// entries only with lazy.mremap_fix_swap (the series does not say).
+// move_ptes re-points the lazy folio of every present entry it moves;
+// migration entries unless lazy.mremap_fix_migration off, swap entries only
+// with lazy.mremap_fix_swap (the series says neither).
 void LazyPolicy::moved_pte(World& w, const Pte& pte, VmaId to) {
   FolioId id = kNoFolio;
-  if (pte.kind == PteKind::kPresent || pte.kind == PteKind::kMigration) id = w.folio_of(pte.pfn());
+  if (pte.kind == PteKind::kPresent || (pte.kind == PteKind::kMigration && w.options().lazy.mremap_fix_migration))
+    id = w.folio_of(pte.pfn());
   else if (pte.kind == PteKind::kSwap && w.options().lazy.mremap_fix_swap) id = w.slot(pte.slot()).cache;
   if (id == kNoFolio || !is_lazy_mapping(w.folio(id).mapping)) return;
   const Vma& dst = w.vma(to);
