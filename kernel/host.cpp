@@ -183,10 +183,7 @@ std::optional<std::string> trace_unsupported(const Trace& trace) {
         *line);
   for (OpKind half : {OpKind::kMigrateBegin, OpKind::kMigrateEnd})
     if (auto line = first_op(trace, half))
-      return fmt::format(
-          "line {}: a migration in two halves cannot run here: from user space move_pages(2) migrates a folio at once, "
-          "so no op can run between the unmap and remove_migration_ptes",
-          *line);
+      return fmt::format("line {}: {}", *line, kMigrationHalvesNotRun);
   const TraceNeeds needs = trace_needs(trace);
   if (needs.swap && !o.swapcache_after_pageout)
     return std::string(

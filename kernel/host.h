@@ -52,8 +52,14 @@ uint64_t mthp_swapped_out_whole();
 // Why this trace cannot be compared with the model on this kernel, or
 // nothing: options that change the model away from the kernel, folio orders
 // the kernel does not map with PTEs, PROT_EXEC-only mappings on machines
-// with protection keys, exec (it would replace the worker).
+// with protection keys, exec (it would replace the worker), a migration in
+// two halves (kMigrationHalvesNotRun).
 std::optional<std::string> trace_unsupported(const Trace& trace);
+
+// Why migrate_begin and migrate_end cannot run on the kernel.
+inline constexpr const char* kMigrationHalvesNotRun =
+    "a migration in two halves (migrate_begin, migrate_end) cannot run on the kernel: from user space "
+    "move_pages(2) migrates a folio at once, so no op can run between the unmap and remove_migration_ptes";
 
 class Host {
  public:

@@ -90,11 +90,6 @@ constexpr const char* kExecNotRun =
     "exec cannot run on the kernel: execve would replace the worker, and the kernel puts the new stack at "
     "STACK_TOP, outside the arena";
 
-// Nor can a migration in two halves (the same for trace_unsupported).
-constexpr const char* kMigrationHalvesNotRun =
-    "migrate_begin and migrate_end cannot run on the kernel: from user space move_pages(2) migrates a folio at "
-    "once, so no op can run between the unmap and remove_migration_ptes";
-
 std::string errno_text(int64_t result) {
   if (result >= 0 || result < -4095) return fmt::format("{:#x}", static_cast<uint64_t>(result));
   return fmt::format("-{} ({})", strerrorname_np(static_cast<int>(-result)), strerror(static_cast<int>(-result)));

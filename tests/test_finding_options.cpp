@@ -69,10 +69,19 @@ bool avoided(const OptionRow& row, const Recorded& r) {
   return row.avoids_mechanisms.count(r.mechanism) || row.avoids_files.count(r.file);
 }
 
+// The same replacement in lazy and lazy-gki (their files hold the same
+// trace): the file "<design>__FILE" finds "<design>/SIGNATURE" instead; and
+// `more` as it is.
+std::map<std::string, std::string> in_lazy_and_gki(const std::vector<std::pair<std::string, std::string>>& rows,
+                                                   std::map<std::string, std::string> more = {}) {
+  for (const char* design : {"lazy", "lazy-gki"})
+    for (const auto& [file, signature] : rows) more[std::string(design) + "__" + file] = std::string(design) + "/" + signature;
+  return more;
+}
+
 // The S8 findings of the default lazy.repoint copied, under lazy.repoint all.
-const std::map<std::string, std::string> kS8RepointAll = {
-    {"lazy__rmap-missing__fork.trace", "lazy/migration-entry-left/migrate_end"},
-    {"lazy-gki__rmap-missing__fork.trace", "lazy-gki/migration-entry-left/migrate_end"}};
+const std::map<std::string, std::string> kS8RepointAll =
+    in_lazy_and_gki({{"rmap-missing__fork.trace", "migration-entry-left/migrate_end"}});
 
 const std::vector<OptionRow>& option_table() {
   static const std::vector<OptionRow> rows = {
@@ -101,38 +110,26 @@ const std::vector<OptionRow>& option_table() {
        {},
        {},
        {},
-       {{"lazy-gki__L3__migrate_end.trace", "lazy-gki/rmap-missing/mremap"},
-        {"lazy-gki__migration-entry-left__migrate_begin.trace", "lazy-gki/rmap-missing/mremap"},
-        {"lazy-gki__migration-entry-left__migrate_end.trace", "lazy-gki/rmap-missing/mremap"},
-        {"lazy-gki__migration-entry-left__mprotect.trace", "lazy-gki/rmap-missing/mremap"},
-        {"lazy-gki__migration-entry-left__read.trace", "lazy-gki/rmap-missing/mremap"},
-        {"lazy-gki__migration-entry-left__write.trace", "lazy-gki/rmap-missing/mremap"},
-        {"lazy__L3__migrate_end.trace", "lazy/rmap-missing/mremap"},
-        {"lazy__migration-entry-left__migrate_begin.trace", "lazy/rmap-missing/mremap"},
-        {"lazy__migration-entry-left__migrate_end.trace", "lazy/rmap-missing/mremap"},
-        {"lazy__migration-entry-left__mprotect.trace", "lazy/rmap-missing/mremap"},
-        {"lazy__migration-entry-left__read.trace", "lazy/rmap-missing/mremap"},
-        {"lazy__migration-entry-left__write.trace", "lazy/rmap-missing/mremap"}}},
+       in_lazy_and_gki({{"L3__migrate_end.trace", "rmap-missing/mremap"},
+                        {"migration-entry-left__migrate_begin.trace", "rmap-missing/mremap"},
+                        {"migration-entry-left__migrate_end.trace", "rmap-missing/mremap"},
+                        {"migration-entry-left__mprotect.trace", "rmap-missing/mremap"},
+                        {"migration-entry-left__read.trace", "rmap-missing/mremap"},
+                        {"migration-entry-left__write.trace", "rmap-missing/mremap"}})},
       // The root is freed when its last VMA goes, under the migration's copy
       // (L3 at that op), instead of when the migration ends.
       {{{"lazy.migration_ref", "none"}},
        {},
        {},
        {},
-       {{"base0__L3__migrate_begin.trace", "base0/L3/exit"},
-        {"base0__L3__migrate_end.trace", "base0/L3/exit"},
-        {"lazy-gki__L3__migrate_begin.trace", "lazy-gki/L3/fork"},
-        {"lazy-gki__L3__migrate_end.trace", "lazy-gki/L3/mremap"},
-        {"lazy-gki__migration-entry-left__migrate_begin.trace", "lazy-gki/L3/mremap"},
-        {"lazy-gki__migration-entry-left__migrate_end.trace", "lazy-gki/L3/mremap"},
-        {"lazy-gki__migration-entry-left__read.trace", "lazy-gki/L3/mremap"},
-        {"lazy-gki__migration-entry-left__write.trace", "lazy-gki/L3/mremap"},
-        {"lazy__L3__migrate_begin.trace", "lazy/L3/fork"},
-        {"lazy__L3__migrate_end.trace", "lazy/L3/mremap"},
-        {"lazy__migration-entry-left__migrate_begin.trace", "lazy/L3/mremap"},
-        {"lazy__migration-entry-left__migrate_end.trace", "lazy/L3/mremap"},
-        {"lazy__migration-entry-left__read.trace", "lazy/L3/mremap"},
-        {"lazy__migration-entry-left__write.trace", "lazy/L3/mremap"}}},
+       in_lazy_and_gki({{"L3__migrate_begin.trace", "L3/fork"},
+                        {"L3__migrate_end.trace", "L3/mremap"},
+                        {"migration-entry-left__migrate_begin.trace", "L3/mremap"},
+                        {"migration-entry-left__migrate_end.trace", "L3/mremap"},
+                        {"migration-entry-left__read.trace", "L3/mremap"},
+                        {"migration-entry-left__write.trace", "L3/mremap"}},
+                       {{"base0__L3__migrate_begin.trace", "base0/L3/exit"},
+                        {"base0__L3__migrate_end.trace", "base0/L3/exit"}})},
       // exec relocates the stack below its linear page offset: the base
       // wraps, and a naive range check misses the relocated pages (S19).
       {{{"lazy.addr_check", "naive"}},
