@@ -12,6 +12,7 @@
 #include "kernel/workers.h"
 #include "model/check/memory_spec.h"
 #include "model/core/bounds.h"
+#include "model/core/op_semantics.h"
 #include "model/core/op_table.h"
 #include "model/core/world.h"
 
@@ -125,9 +126,26 @@ std::string describe_kernel_call(const Op& op, uint64_t base, PageNo chosen_addr
     case OpKind::kExec: return "execve (not run on the kernel)";
     case OpKind::kMigrateBegin:
     case OpKind::kMigrateEnd: return "half a migration (not run on the kernel)";
+    case OpKind::kUffdMove:
+      return fmt::format("userfaultfd, UFFDIO_REGISTER the VMA at {}, UFFDIO_MOVE(dst {}, src {}, len {}, ALLOW_SRC_HOLES), "
+                         "UFFDIO_UNREGISTER", a(op.new_addr), a(op.new_addr), a(op.addr), n(op.len));
     case OpKind::kCount: break;
   }
   return "?";
+}
+
+ModelSide model_side_before(const World& before, const Op& op, uint64_t first_value) {
+  ModelSide side;
+  side.chosen_address = mremap_chosen_address(before, op);
+  side.first_value = first_value;
+  if (op.kind == OpKind::kUffdMove) {
+    const VmaId dst = before.vma_lookup(op.pid, op.new_addr);
+    if (dst != kNoVma) {
+      side.uffd_vma_start = before.vma(dst).start;
+      side.uffd_vma_end = before.vma(dst).end;
+    }
+  }
+  return side;
 }
 
 static std::optional<std::string> run_op(OpContext& ctx, const Op& op, const ModelSide& model);
@@ -222,6 +240,18 @@ static std::optional<std::string> run_op(OpContext& ctx, const Op& op, const Mod
     case OpKind::kExec: throw KernelError(kExecNotRun);
     case OpKind::kMigrateBegin:
     case OpKind::kMigrateEnd: throw KernelError(kMigrationHalvesNotRun);
+    case OpKind::kUffdMove: {
+      // The model runs every uffd_move (its errors come after it changed
+      // things), so only a failure around the move is a disagreement; what
+      // the move did is compared in the state after the step.
+      const rmc_reply r = w.uffd_move(op.pid, addr(model.uffd_vma_start), bytes(model.uffd_vma_end - model.uffd_vma_start),
+                                      addr(op.new_addr), addr(op.addr), bytes(op.len));
+      static constexpr const char* kSteps[] = {"", "userfaultfd(2)", "UFFDIO_API", "UFFDIO_REGISTER", "UFFDIO_UNREGISTER"};
+      if (r.count > 0 && r.count < std::size(kSteps))
+        return fmt::format("{} returned {} in the kernel (around {})", kSteps[r.count], errno_text(r.result),
+                           describe_kernel_call(op, base, model.chosen_address));
+      return std::nullopt;
+    }
     case OpKind::kCount: break;
   }
   throw KernelError("unknown op");

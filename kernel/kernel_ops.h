@@ -64,7 +64,13 @@ struct ModelSide {
   uint64_t first_value = 0;   // the value the first written page gets
   const World* after = nullptr;       // the model after the op (reads, brk)
   const MemorySpec* spec = nullptr;  // what reads must return
+  // uffd_move: the VMA at the destination before the op, which the worker
+  // registers with its userfaultfd ([0, 0) if there is none).
+  PageNo uffd_vma_start = 0, uffd_vma_end = 0;
 };
+
+// The ModelSide fields read from the model before `op` runs.
+ModelSide model_side_before(const World& before, const Op& op, uint64_t first_value);
 
 struct OpOutcome {
   std::optional<std::string> difference;  // how the kernel's result differs from the model's

@@ -126,9 +126,7 @@ class LockStep {
   bool op_step(const TraceLine& line) {
     const Op& op = line.op;
     if (auto reason = op_invalid_reason(*world_, op)) return bad_input(line, *reason);
-    ModelSide side;
-    side.chosen_address = mremap_chosen_address(*world_, op);
-    side.first_value = next_value_ + 1;
+    ModelSide side = model_side_before(*world_, op, next_value_ + 1);
     if (op.kind == OpKind::kWrite) next_value_ += op.len;
     Clock::time_point t = Clock::now();
     StepResult r = runner_.run_op(op);

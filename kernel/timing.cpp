@@ -69,9 +69,7 @@ double kernel_run_seconds(const Trace& trace, Host& host, const OracleOptions& o
     uint64_t next_value = 0;
     for (const TraceLine& line : trace.lines) {
       if (line.kind != TraceLine::Kind::kOp) continue;
-      ModelSide side;
-      side.chosen_address = mremap_chosen_address(*world, line.op);
-      side.first_value = next_value + 1;
+      ModelSide side = model_side_before(*world, line.op, next_value + 1);
       if (line.op.kind == OpKind::kWrite) next_value += line.op.len;
       StepResult r = runner.run_op(line.op);
       if (r.error) throw KernelError(fmt::format("{}:{}: {}", trace.source, line.line, *r.error));

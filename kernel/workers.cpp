@@ -300,6 +300,19 @@ int64_t Workers::move_pages(ProcessId p, uint64_t addr, uint64_t pages, int node
   return receive(p, "move_pages").result;
 }
 
+rmc_reply Workers::uffd_move(ProcessId p, uint64_t reg_start, uint64_t reg_bytes, uint64_t dst, uint64_t src,
+                             uint64_t bytes) {
+  rmc_command c{};
+  c.kind = RMC_UFFD_MOVE;
+  c.arg[0] = reg_start;
+  c.arg[1] = reg_bytes;
+  c.arg[2] = dst;
+  c.arg[3] = src;
+  c.arg[4] = bytes;
+  send(p, c);
+  return receive(p, "UFFDIO_MOVE");
+}
+
 void Workers::fork(ProcessId parent, ProcessId child) {
   if (live(child)) throw KernelError(fmt::format("fork: {} already has a worker", process_name(child)));
   rmc_command c{};

@@ -60,6 +60,9 @@ class Workers {
   // Stores first_value + i at the start of page i.
   void write(ProcessId p, uint64_t addr, uint64_t pages, uint64_t first_value);
   int64_t move_pages(ProcessId p, uint64_t addr, uint64_t pages, int node);
+  // RMC_UFFD_MOVE (protocol.h): register [reg_start, reg_start + reg_bytes)
+  // with a new userfaultfd (nothing if reg_bytes is 0), UFFDIO_MOVE, unregister.
+  rmc_reply uffd_move(ProcessId p, uint64_t reg_start, uint64_t reg_bytes, uint64_t dst, uint64_t src, uint64_t bytes);
   void fork(ProcessId parent, ProcessId child);
   // Returns once the process is gone and reaped (its mm torn down).
   void exit(ProcessId p);

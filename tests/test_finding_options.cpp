@@ -115,7 +115,12 @@ const std::vector<OptionRow>& option_table() {
                         {"migration-entry-left__migrate_end.trace", "rmap-missing/mremap"},
                         {"migration-entry-left__mprotect.trace", "rmap-missing/mremap"},
                         {"migration-entry-left__read.trace", "rmap-missing/mremap"},
+                        {"migration-entry-left__uffd_move.trace", "rmap-missing/mremap"},
                         {"migration-entry-left__write.trace", "rmap-missing/mremap"}})},
+      // Mainline folio_get_anon_vma for lazy folios: no recorded finding
+      // moves a present lazy folio before it fails (the scenario
+      // s14_uffd_move_lazy_eagain.trace fails no-progress instead).
+      {{{"lazy.uffd_move", "eagain"}}, {}, {}, {}},
       // The root is freed when its last VMA goes, under the migration's copy
       // (L3 at that op), instead of when the migration ends.
       {{{"lazy.migration_ref", "none"}},

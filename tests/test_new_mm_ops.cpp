@@ -194,8 +194,22 @@ TEST(OpCodec, Version1InputsKeepTheirMeaning) {
   EXPECT_EQ(in3.ops[0].kind, OpKind::kMigrateBegin);
   EXPECT_EQ(in3.ops[0].addr, 0x100u);
   EXPECT_EQ(in3.ops[1].kind, OpKind::kMigrateEnd);
-  const uint8_t v4[] = {4, 0, 0, 0, 0, 1, 3, 3, 0};
-  EXPECT_TRUE(decode_ops(v4, sizeof v4).ops.empty());
+  // Version 3 knows 18 kinds: kind 18 wraps to mmap there, and is
+  // uffd_move in version 4.
+  const uint8_t v3_18[] = {3, 0, 18, 0, 0x00, 0x01, 3, 3, 0};
+  DecodedInput in3_18 = decode_ops(v3_18, sizeof v3_18);
+  ASSERT_EQ(in3_18.ops.size(), 1u);
+  EXPECT_EQ(in3_18.ops[0].kind, OpKind::kMmap);
+  const uint8_t v4[] = {4, 0, 18, 1, 0x00, 0x01, /*len*/ 3, /*dst*/ 0x00, 0x02};
+  DecodedInput in4 = decode_ops(v4, sizeof v4);
+  ASSERT_EQ(in4.ops.size(), 1u);
+  EXPECT_EQ(in4.ops[0].kind, OpKind::kUffdMove);
+  EXPECT_EQ(in4.ops[0].pid, ProcessId{1});
+  EXPECT_EQ(in4.ops[0].addr, 0x100u);
+  EXPECT_EQ(in4.ops[0].len, 4u);
+  EXPECT_EQ(in4.ops[0].new_addr, 0x200u);
+  const uint8_t v5[] = {5, 0, 0, 0, 0, 1, 3, 3, 0};
+  EXPECT_TRUE(decode_ops(v5, sizeof v5).ops.empty());
 }
 
 // Encoding picks the oldest version that has every kind of the trace, so the
@@ -203,7 +217,8 @@ TEST(OpCodec, Version1InputsKeepTheirMeaning) {
 TEST(OpCodec, EncodeUsesTheOldestVersionThatFits) {
   Trace old_ops = parse_ok("P0 mmap_zero 0x100 4 rw 0x1234\nP0 exec 0x900 8 16\n");
   Trace halves = parse_ok("P0 mmap 0x100 4 rw\nP0 migrate_begin 0x100\nP0 migrate_end\n");
-  for (const auto& [trace, version] : {std::pair{&old_ops, 2}, std::pair{&halves, 3}}) {
+  Trace moves = parse_ok("P0 mmap 0x100 4 rw\nP0 migrate_begin 0x100\nP0 uffd_move 0x100 2 0x1234\n");
+  for (const auto& [trace, version] : {std::pair{&old_ops, 2}, std::pair{&halves, 3}, std::pair{&moves, 4}}) {
     std::vector<Op> ops;
     for (const TraceLine& line : trace->lines)
       if (line.kind == TraceLine::Kind::kOp) ops.push_back(line.op);

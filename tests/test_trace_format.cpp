@@ -334,6 +334,7 @@ Op sample_op(const OpSpec& spec) {
       case Operand::kChild: op.child = ProcessId{5}; break;
       case Operand::kFilePgoff: op.pgoff = 0x123456789; break;
       case Operand::kShift: op.shift = 3; break;
+      case Operand::kDstAddr: op.new_addr = 0x200; break;
     }
   }
   return op;
@@ -505,10 +506,10 @@ const std::vector<BadTrace>& bad_traces() {
       // Ops and processes.
       {"unknown op", H + "P0 mmapp 0x100 1 rw\n",
        "t:2: unknown op 'mmapp' (ops: mmap munmap mprotect mlock munlock madvise read write fork exit mremap "
-       "migrate brk split_folio mmap_zero exec migrate_begin migrate_end)"},
+       "migrate brk split_folio mmap_zero exec migrate_begin migrate_end uffd_move)"},
       {"op name in capitals", H + "P0 EXIT\n",
        "t:2: unknown op 'EXIT' (ops: mmap munmap mprotect mlock munlock madvise read write fork exit mremap "
-       "migrate brk split_folio mmap_zero exec migrate_begin migrate_end)"},
+       "migrate brk split_folio mmap_zero exec migrate_begin migrate_end uffd_move)"},
       {"process P9", H + "P9 exit\n", "t:2: bad process 'P9' (P0-P7)"},
       {"process P8", H + "P8 exit\n", "t:2: bad process 'P8' (P0-P7)"},
       {"process Q0", H + "Q0 exit\n", "t:2: 'Q0': expected 'P<n> OP ...', 'option' or 'expect'"},
@@ -601,6 +602,12 @@ const std::vector<BadTrace>& bad_traces() {
        "t:2: mremap: new range overlaps the old one (EINVAL)"},
       {"fixed target past the arena end", H + "P0 mremap 0x100 4 32 0xfff0 maymove,fixed\n",
        "t:2: mremap: range 0xfff0+32 runs past the end of the arena (0x10000)"},
+      {"uffd_move without its destination", H + "P0 uffd_move 0x100 4\n",
+       "t:2: uffd_move: missing DST (syntax: P<n> uffd_move SRC LEN DST)"},
+      {"uffd_move destination past the arena end", H + "P0 uffd_move 0x100 4 0xfffe\n",
+       "t:2: uffd_move: destination range 0xfffe+4 runs past the end of the arena (0x10000)"},
+      {"uffd_move destination outside the arena", H + "P0 uffd_move 0x100 4 0x10000\n",
+       "t:2: uffd_move: destination 0x10000 is outside the arena (pages 0x0-0xffff)"},
       {"unknown advice", H + "P0 madvise 0x100 4 free\n",
        "t:2: madvise: unknown advice 'free' (dontneed pageout dontfork dofork wipeonfork keeponfork)"},
       {"advice in capitals", H + "P0 madvise 0x100 4 MADV_DONTNEED\n",

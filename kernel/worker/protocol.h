@@ -57,6 +57,21 @@ enum rmc_command_kind {
    * the first negative per-page status other than -ENOENT/-EFAULT (no page
    * mapped there). */
   RMC_MOVE_PAGES = 6,
+  /* UFFDIO_MOVE as a program does it: a userfaultfd, UFFDIO_API,
+   * UFFDIO_REGISTER (MODE_MISSING) of arg[0] (address) + arg[1] (bytes),
+   * UFFDIO_MOVE of arg[4] bytes from arg[3] to arg[2] with
+   * ALLOW_SRC_HOLES, UFFDIO_UNREGISTER of the same range, close. arg[1] = 0:
+   * nothing to register (no VMA at the destination), UFFDIO_MOVE alone.
+   * result = uffdio_move.move (bytes moved, or -errno); count = the step
+   * that failed before the move (enum rmc_uffd_step), 0 if none did. */
+  RMC_UFFD_MOVE = 7,
+};
+
+enum rmc_uffd_step {
+  RMC_UFFD_OPEN = 1,
+  RMC_UFFD_API = 2,
+  RMC_UFFD_REGISTER = 3,
+  RMC_UFFD_UNREGISTER = 4,
 };
 
 struct rmc_command {

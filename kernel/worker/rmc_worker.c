@@ -10,7 +10,7 @@
  *
  * It reads fixed-size commands from its pipe (protocol.h), does exactly one
  * thing per command (a system call, loads or stores of one word per page, a
- * fork, move_pages, exit) and replies. It never decides anything: the
+ * fork, move_pages, a UFFDIO_MOVE with its userfaultfd, exit) and replies. It never decides anything: the
  * controller translates trace ops into system calls.
  *
  * x86-64 Linux only (raw system calls below).
@@ -172,6 +172,52 @@ static int64_t do_move_pages(uint64_t addr, uint64_t pages, uint64_t node) {
   return 0;
 }
 
+/* <linux/userfaultfd.h> of 6.8+ (Debian 12's headers are 6.1's). */
+#define UFFDIO_IOCTL 0xAA
+#define UFFD_IOWR(nr, size) ((3UL << 30) | ((unsigned long)(size) << 16) | (UFFDIO_IOCTL << 8) | (nr))
+#define UFFD_IOR(nr, size) ((2UL << 30) | ((unsigned long)(size) << 16) | (UFFDIO_IOCTL << 8) | (nr))
+struct uffd_range { uint64_t start, len; };
+struct uffd_api { uint64_t api, features, ioctls; };
+struct uffd_register { struct uffd_range range; uint64_t mode, ioctls; };
+struct uffd_move { uint64_t dst, src, len, mode; int64_t move; };
+#define UFFD_API_VERSION 0xAA
+#define UFFD_USER_MODE_ONLY_FLAG 1
+#define UFFD_O_CLOEXEC 02000000
+#define UFFDIO_REGISTER_MODE_MISSING_BIT 1
+#define UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES_BIT 2
+#define UFFDIO_API_NR UFFD_IOWR(0x3F, sizeof(struct uffd_api))
+#define UFFDIO_REGISTER_NR UFFD_IOWR(0x00, sizeof(struct uffd_register))
+#define UFFDIO_UNREGISTER_NR UFFD_IOR(0x01, sizeof(struct uffd_range))
+#define UFFDIO_MOVE_NR UFFD_IOWR(0x05, sizeof(struct uffd_move))
+
+/* RMC_UFFD_MOVE (protocol.h). Returns the move's result; *failed_step is the
+ * step that failed before it, if any (then the result is that step's). */
+static int64_t do_uffd_move(uint64_t reg_start, uint64_t reg_len, uint64_t dst, uint64_t src, uint64_t len,
+                            uint64_t* failed_step) {
+  *failed_step = 0;
+  long fd = syscall3(__NR_userfaultfd, UFFD_O_CLOEXEC | UFFD_USER_MODE_ONLY_FLAG, 0, 0);
+  if (fd < 0) {
+    *failed_step = RMC_UFFD_OPEN;
+    return fd;
+  }
+  struct uffd_api api = {UFFD_API_VERSION, 0, 0};
+  long ret = syscall3(__NR_ioctl, fd, (long)UFFDIO_API_NR, (long)&api);
+  if (ret < 0) *failed_step = RMC_UFFD_API;
+  struct uffd_register reg = {{reg_start, reg_len}, UFFDIO_REGISTER_MODE_MISSING_BIT, 0};
+  if (!*failed_step && reg_len && (ret = syscall3(__NR_ioctl, fd, (long)UFFDIO_REGISTER_NR, (long)&reg)) < 0)
+    *failed_step = RMC_UFFD_REGISTER;
+  struct uffd_move move = {dst, src, len, UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES_BIT, 0};
+  if (!*failed_step) {
+    ret = syscall3(__NR_ioctl, fd, (long)UFFDIO_MOVE_NR, (long)&move);
+    if (ret < 0 && move.move == 0) move.move = ret;  /* failed before copy_from_user's field was written */
+  }
+  struct uffd_range range = {reg_start, reg_len};
+  if (!*failed_step && reg_len && (ret = syscall3(__NR_ioctl, fd, (long)UFFDIO_UNREGISTER_NR, (long)&range)) < 0)
+    *failed_step = RMC_UFFD_UNREGISTER;
+  syscall3(__NR_close, fd, 0, 0);
+  return *failed_step ? ret : move.move;
+}
+
 /* Runs commands until exit. `me` is this worker's index. */
 static __attribute__((noreturn)) void serve(int me, uint64_t controller) {
   uint64_t values[RMC_MAX_READ_PAGES];
@@ -215,6 +261,12 @@ static __attribute__((noreturn)) void serve(int me, uint64_t controller) {
       case RMC_MOVE_PAGES:
         reply(me, do_move_pages(c.arg[0], c.arg[1], c.arg[2]), 0);
         break;
+      case RMC_UFFD_MOVE: {
+        uint64_t failed_step;
+        int64_t result = do_uffd_move(c.arg[0], c.arg[1], c.arg[2], c.arg[3], c.arg[4], &failed_step);
+        reply(me, result, failed_step);
+        break;
+      }
       default:
         reply(me, -22 /* EINVAL */, 0);
         break;

@@ -340,6 +340,7 @@ void check_rmap_walks(const World& w, std::vector<Violation>& out) {
 
 void check_kernel_warnings(const World& w, std::vector<Violation>& out) {
   for (const std::string& warning : w.events().warnings) add(out, "kernel-warn", warning);
+  for (const std::string& livelock : w.events().no_progress) add(out, "no-progress", livelock);
 }
 
 void check_world(const World& w, const MemorySpec& spec, std::vector<Violation>& out) {

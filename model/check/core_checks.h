@@ -37,7 +37,8 @@ void check_i10_exclusivity(const World& w, std::vector<Violation>& out);
 void check_rmap_walks(const World& w, std::vector<Violation>& out);
 // Every page of every live process reads what the specification says.
 void check_contents(const World& w, const MemorySpec& spec, std::vector<Violation>& out);
-// VM_BUG_ON / VM_WARN_ON hits and faulting rmap walks during the last op.
+// VM_BUG_ON / VM_WARN_ON hits and faulting rmap walks during the last op,
+// and syscalls that would have retried for ever (no-progress).
 void check_kernel_warnings(const World& w, std::vector<Violation>& out);
 
 // All of the above, then the design's own checks (RmapPolicy::check).

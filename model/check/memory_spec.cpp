@@ -34,6 +34,14 @@ void MemorySpec::move(ProcessId pid, PageNo from, PageNo len, PageNo to) {
   for (const auto& e : moving) m.set(to + (e.page - from), e.pte);
 }
 
+void MemorySpec::move_page(ProcessId pid, PageNo from, PageNo to) {
+  auto& m = pages_[idx(pid)];
+  const uint64_t value = expected(pid, from);
+  m.clear(from);
+  m.clear(to);
+  if (value) m.set(to, value);
+}
+
 void MemorySpec::apply(const Op& op, const World& before, PageNo mremap_target) {
   const ProcessId pid = op.pid;
   switch (op.kind) {

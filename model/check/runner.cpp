@@ -64,6 +64,7 @@ StepResult Runner::run_op(const Op& op) {
                                                              process_name(pid), hex(addr), value, want)});
     }
     void on_write(ProcessId pid, PageNo addr, uint64_t value) override { spec.write(pid, addr, value); }
+    void on_move(ProcessId pid, PageNo from, PageNo to) override { spec.move_page(pid, from, to); }
   } observer(spec_, result);
   World& w = world_;
   apply_op(w, op, next_value_, &observer);

@@ -107,6 +107,16 @@ namespace rmc {
   X(kMigrationWait, "migrate/entry-wait", "an access waits on a migration entry for the migration to end") \
   X(kSplitFolio, "split/large-folio", "__folio_split makes a large folio small")                         \
   X(kSplitToZeroPage, "split/to-zero-page", "remap_page maps a never-written page as the zero page")     \
+  /* mm/userfaultfd.c (userfaultfd.cpp) */                                                               \
+  X(kUffdMovePresent, "uffd/move-present", "move_present_pte moves an exclusive folio (folio_move_anon_rmap, new index)") \
+  X(kUffdMoveZeroPage, "uffd/move-zero-page", "move_zeropage_pte moves a zero-page PTE")                  \
+  X(kUffdMoveSwap, "uffd/move-swap", "move_swap_pte moves an exclusive swap entry")                      \
+  X(kUffdMoveSwapCache, "uffd/move-swapcache", "move_swap_pte re-points the entry's swap-cache folio too") \
+  X(kUffdMoveSplit, "uffd/move-split", "move_pages_pte splits a large folio before moving its page")    \
+  X(kUffdMoveBusy, "uffd/move-busy", "a page or swap entry shared with a fork child stops the move (EBUSY)") \
+  X(kUffdMoveExists, "uffd/move-exists", "a populated destination page stops the move (EEXIST)")       \
+  X(kUffdMoveInvalid, "uffd/move-invalid", "the ranges fail validation after the destination's anon rmap was prepared") \
+  X(kUffdUnregisterMerge, "uffd/unregister-merge", "unregistering the destination VMA merges it with a neighbour") \
   /* fs/exec.c, mm/vma_exec.c (exec.cpp) */                                                              \
   X(kExecNewMm, "exec/new-mm", "exec_mmap: a new mm with the stack")                                     \
   X(kExecRelocateStack, "exec/relocate-stack", "relocate_vma_down moves the stack down")                 \
@@ -134,6 +144,7 @@ namespace rmc {
   X(kLazyZombieRoot, "lazy/zombie-root", "a root VMA is unmapped while its tree keeps it alive")          \
   X(kLazyMigrationRef, "lazy/migration-ref", "a migration holds a lazy folio's root (or mm) until it ends")  \
   X(kLazyParentCow, "lazy/parent-cow", "a TREE_PARENT VMA's COW folio goes to the parent's anon_vma")    \
+  X(kLazyUffdMove, "lazy/uffd-move", "UFFDIO_MOVE moves a lazy folio to the destination VMA's root")      \
   /* the COW-context design (cow_context_policy.cpp) */                                                  \
   X(kCowctxFork, "cowctx/fork-context", "the child mm's context hangs below the parent's")               \
   X(kCowctxExit, "cowctx/exit-context", "an mm goes; its context stays for children and folios")         \

@@ -33,6 +33,8 @@ enum class OpKind : uint8_t {
   // Added in op codec version 3.
   kMigrateBegin,
   kMigrateEnd,
+  // Added in op codec version 4.
+  kUffdMove,
   kCount,
 };
 
@@ -42,7 +44,7 @@ struct Op {
   PageNo addr = 0;       // start of the range (mremap: old address; brk: new break)
   PageNo len = 0;        // pages (mremap: old length)
   PageNo new_len = 0;    // mremap
-  PageNo new_addr = 0;   // mremap with MREMAP_FIXED
+  PageNo new_addr = 0;   // mremap with MREMAP_FIXED; uffd_move: the destination
   uint8_t prot = 0;      // mmap, mprotect
   uint8_t flags = 0;     // MmapFlag / MremapFlag bits
   Advice advice = Advice::kDontneed;

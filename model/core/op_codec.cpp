@@ -15,6 +15,7 @@ size_t operand_width(Operand operand) {
   switch (operand) {
     case Operand::kAddr:
     case Operand::kNewAddr:
+    case Operand::kDstAddr:
     case Operand::kFilePgoff: return 2;
     default: return 1;
   }
@@ -49,8 +50,10 @@ DecodedInput decode_ops(const uint8_t* data, size_t size) {
   out.options.swapcache_after_pageout = !(options & 4);
   static_assert(static_cast<size_t>(OpKind::kMmapZero) == kCodecV1Kinds);
   static_assert(static_cast<size_t>(OpKind::kMigrateBegin) == kCodecV2Kinds);
+  static_assert(static_cast<size_t>(OpKind::kUffdMove) == kCodecV3Kinds);
   const size_t kinds = version == 1   ? kCodecV1Kinds
                        : version == 2 ? kCodecV2Kinds
+                       : version == 3 ? kCodecV3Kinds
                                       : static_cast<size_t>(OpKind::kCount);
   while (out.ops.size() < kMaxDecodedOps && in.has(2)) {
     Op op;
@@ -73,6 +76,7 @@ DecodedInput decode_ops(const uint8_t* data, size_t size) {
         case Operand::kChild: op.child = ProcessId{static_cast<uint8_t>(in.byte() % kMaxProcesses)}; break;
         case Operand::kFilePgoff: op.pgoff = in.word(); break;
         case Operand::kShift: op.shift = 1 + in.byte(); break;
+        case Operand::kDstAddr: op.new_addr = in.word() % kArenaPages; break;
       }
     }
     if (op.kind == OpKind::kMremap && !(op.flags & kMremapFixed)) op.new_addr = 0;
@@ -94,8 +98,12 @@ std::optional<std::string> encode_ops(const std::vector<Op>& ops, const ModelOpt
     if (op.len > 256 || op.new_len > 256 || op.pgoff > 0xffff) return std::nullopt;
   if (!options.swapcache_after_pageout) option_byte |= 4;
   uint8_t version = 2;
-  for (const Op& op : ops)
-    if (static_cast<size_t>(op.kind) >= kCodecV2Kinds) version = kCodecVersion;
+  for (const Op& op : ops) {
+    const size_t kind = static_cast<size_t>(op.kind);
+    if (kind >= kCodecV3Kinds) version = 4;
+    else if (kind >= kCodecV2Kinds && version < 3) version = 3;
+  }
+  static_assert(kCodecVersion == 4);
   out += static_cast<char>(version);
   out += static_cast<char>(option_byte);
   auto word = [&](uint64_t value) {
@@ -119,6 +127,7 @@ std::optional<std::string> encode_ops(const std::vector<Op>& ops, const ModelOpt
         case Operand::kChild: out += static_cast<char>(idx(op.child)); break;
         case Operand::kFilePgoff: word(op.pgoff); break;
         case Operand::kShift: out += static_cast<char>(op.shift - 1); break;
+        case Operand::kDstAddr: word(op.new_addr); break;
       }
     }
   }

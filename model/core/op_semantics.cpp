@@ -153,7 +153,8 @@ std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool 
       return std::nullopt;
     case OpKind::kExec:
     case OpKind::kMigrateBegin:
-    case OpKind::kMigrateEnd: return std::nullopt;
+    case OpKind::kMigrateEnd:
+    case OpKind::kUffdMove: return std::nullopt;  // its errors come after it changed things (userfaultfd.cpp)
     case OpKind::kCount: break;
   }
   return why("unknown op");
@@ -215,6 +216,12 @@ void apply_op(World& w, const Op& op, uint64_t& next_value, OpObserver* observer
     }
     case OpKind::kMigrateBegin: w.migrate_begin(op.pid, op.addr); break;
     case OpKind::kMigrateEnd: w.migrate_end(); break;
+    case OpKind::kUffdMove: {
+      const PageNo moved = w.uffd_move(op.pid, op.addr, op.len, op.new_addr);
+      if (observer)
+        for (PageNo i = 0; i < moved; i++) observer->on_move(op.pid, op.addr + i, op.new_addr + i);
+      break;
+    }
     case OpKind::kCount: assert(false); break;
   }
 }

@@ -31,6 +31,9 @@ class OpObserver {
   virtual ~OpObserver() = default;
   virtual void on_read(ProcessId pid, PageNo addr, uint64_t value) = 0;
   virtual void on_write(ProcessId pid, PageNo addr, uint64_t value) = 0;
+  // UFFDIO_MOVE took the page at `from` (whatever it held, zero for a hole)
+  // to `to`, which held nothing; `from` now holds nothing.
+  virtual void on_move(ProcessId pid, PageNo from, PageNo to) = 0;
 };
 
 // Applies a valid op. Each written page gets the fresh value ++next_value.

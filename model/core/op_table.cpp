@@ -53,6 +53,8 @@ constexpr std::array<OpSpec, static_cast<size_t>(OpKind::kCount)> kOpTable = {{
      "first half of migrating the folio mapped at ADDR (compaction, no mmap_lock): unmap to migration entries, copy"},
     {OpKind::kMigrateEnd, "migrate_end", {}, 0, 2, "P<n> migrate_end",
      "second half of the migration in flight: remove_migration_ptes through the copy (P<n> is any process)"},
+    {OpKind::kUffdMove, "uffd_move", {O::kAddr, O::kLen, O::kDstAddr}, 3, 3, "P<n> uffd_move SRC LEN DST",
+     "UFFDIO_MOVE (ALLOW_SRC_HOLES) of LEN pages from SRC to DST, the VMA at DST registered for it and unregistered after"},
 }};
 
 constexpr std::string_view kMmapFlagNames[] = {"noreserve", "growsdown", "locked", "populate"};
@@ -257,6 +259,7 @@ std::string print_op(const Op& op) {
       case Operand::kChild: out += " " + process_name(op.child); break;
       case Operand::kFilePgoff: out += " " + hex(op.pgoff); break;
       case Operand::kShift: out += fmt::format(" {}", op.shift); break;
+      case Operand::kDstAddr: out += " " + hex(op.new_addr); break;
     }
   }
   return out;
@@ -362,6 +365,11 @@ std::optional<std::string> parse_op(const std::vector<std::string_view>& tokens,
         next++;
         break;
       }
+      case Operand::kDstAddr:
+        if (!have) return missing("DST");
+        err = parse_page(token, "destination", op.new_addr);
+        next++;
+        break;
     }
     if (err) return fmt::format("{}: {}", spec.name, *err);
   }
@@ -392,6 +400,8 @@ std::optional<std::string> op_form_error(const Op& op) {
     return fmt::format("exec: a stack of {} pages is over RLIMIT_STACK ({} pages)", op.len, kStackRlimitPages);
   if (op.kind == OpKind::kExec && op.addr < op.shift)
     return fmt::format("exec: the stack at {} cannot move down {} pages (below page 0)", hex(op.addr), op.shift);
+  if (op.kind == OpKind::kUffdMove)
+    if (auto err = check_range(op.new_addr, op.len)) return fmt::format("uffd_move: destination {}", *err);
   if (op.kind == OpKind::kFork && op.child == op.pid)
     return std::string("fork: a process cannot be its own child");
   return std::nullopt;

@@ -28,6 +28,7 @@ enum class Operand : uint8_t {
   kChild,        // P<n>, a process id never used before
   kFilePgoff,    // mmap_zero's file offset in pages, printed 0x...
   kShift,        // exec's relocation distance in pages, printed decimal
+  kDstAddr,      // uffd_move's destination page (op.new_addr), printed 0x...
 };
 
 inline constexpr size_t kMaxOperands = 5;

@@ -69,6 +69,8 @@ constexpr LazyChoice kLazyChoices[] = {
      [](LazyOptions& o, int v) { o.migration_ref = static_cast<LazyOptions::MigrationRef>(v); }},
     {"mremap_fix_migration", {"on", "off"}, [](const LazyOptions& o) { return static_cast<int>(!o.mremap_fix_migration); },
      [](LazyOptions& o, int v) { o.mremap_fix_migration = !v; }},
+    {"uffd_move", {"move", "eagain"}, [](const LazyOptions& o) { return static_cast<int>(o.uffd_move); },
+     [](LazyOptions& o, int v) { o.uffd_move = static_cast<LazyOptions::UffdMove>(v); }},
 };
 
 }  // namespace

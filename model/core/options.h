@@ -101,6 +101,17 @@ struct LazyOptions {
   // what keeps it valid (lazy-design.md 1.3; lazy.migration_ref held|none).
   enum class MigrationRef : uint8_t { kHeld, kNone };
   MigrationRef migration_ref = MigrationRef::kHeld;
+  // UFFDIO_MOVE of a lazy folio. mm/userfaultfd.c is not in the series'
+  // diffstat: move_pages_pte still calls folio_get_anon_vma() and retries
+  // -EAGAIN while it returns NULL. Barry Song's list of hooks for the GKI
+  // version (seeds/002) hooks folio_get_anon_vma for lazy VMAs and has
+  // folio_move_anon_rmap set the mapping to the lazy root: then the move
+  // goes through and the folio names the destination VMA's root (move, the
+  // default). Unhooked, folio_get_anon_vma finds no anon_vma in a lazy
+  // folio and UFFDIO_MOVE retries for ever (eagain; lazy-design.md 1.3, S14;
+  // lazy.uffd_move move|eagain).
+  enum class UffdMove : uint8_t { kMove, kEagain };
+  UffdMove uffd_move = UffdMove::kMove;
   bool operator==(const LazyOptions&) const = default;
 };
 

@@ -50,6 +50,18 @@ PageNo TraceGenerator::draw_addr(const World& w, Chooser& choose, ProcessId pid)
   }
 }
 
+// uffd_move's destination: mostly the first page without an entry at or
+// after a random page of one of the process's VMAs, so that moves get
+// somewhere (a drawn address would mostly be populated: EEXIST at once).
+PageNo TraceGenerator::draw_move_destination(const World& w, Chooser& choose, ProcessId pid) const {
+  const auto& vmas = w.proc(pid).vmas;
+  if (vmas.empty() || choose.one_in(4)) return draw_addr(w, choose, pid);
+  const Vma& v = w.vma(vmas[choose.below(vmas.size())]);
+  for (PageNo page = v.start + choose.below(v.pages()); page < v.end; page++)
+    if (!w.proc(pid).pt.find(page)) return page;
+  return v.start;
+}
+
 const TraceGenerator::Range* TraceGenerator::draw_recent(Chooser& choose) const {
   if (options_.recent_one_in == 0 || recent_count_ == 0 || !choose.one_in(options_.recent_one_in)) return nullptr;
   return &recent_[choose.below(recent_count_)];
@@ -141,6 +153,7 @@ Op TraceGenerator::draw(const World& w, Chooser& choose, OpKind kind, ProcessId 
         break;
       }
       case Operand::kShift: op.shift = 1 + choose.below(options_.max_len); break;
+      case Operand::kDstAddr: op.new_addr = draw_move_destination(w, choose, pid); break;
       case Operand::kChild: {
         op.child = pid;  // invalid unless a free name is found
         for (uint8_t c = 0; c < options_.max_processes && c < kMaxProcesses; c++)
@@ -157,6 +170,7 @@ Op TraceGenerator::draw(const World& w, Chooser& choose, OpKind kind, ProcessId 
   // Keep ranges inside the arena so that only semantic checks can refuse them.
   if (op.addr + std::max(op.len, PageNo{1}) > kArenaPages) op.addr = options_.window_start;
   if ((op.flags & kMremapFixed) && op.new_addr + op.new_len > kArenaPages) op.new_addr = options_.window_start;
+  if (kind == OpKind::kUffdMove && op.new_addr + op.len > kArenaPages) op.new_addr = options_.window_start;
   return op;
 }
 

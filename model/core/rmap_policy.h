@@ -112,6 +112,10 @@ class RmapPolicy {
   // migration_put later gets back.
   virtual MappingWord migration_get(World& /*w*/, MappingWord mapping) { return mapping; }
   virtual void migration_put(World& /*w*/, MappingWord /*held*/) {}
+  // folio_get_anon_vma in move_pages_pte (UFFDIO_MOVE): does it find what
+  // to lock for a present exclusive folio? If not, the move retries -EAGAIN
+  // for ever. Eager: always (the folio is mapped).
+  virtual bool uffd_move_can_lock(const World& /*w*/, FolioId /*folio*/) const { return true; }
 
   // rmap_walk_anon: the VMAs (of any process) the design would visit for
   // this folio, each with the address the folio's index has there.

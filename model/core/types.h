@@ -56,6 +56,12 @@ enum VmFlag : uint16_t {
   // vm_pgoff. is_mergeable_vma and anon_vma_compatible compare vm_file as
   // they compare the flags, and every copy of a VMA keeps it, so it lives here.
   kVmFileDevZero = 1 << 6,
+  // VM_UFFD_MISSING, with the process's userfaultfd as vm_userfaultfd_ctx:
+  // set on uffd_move's destination VMA only while the op runs (registered,
+  // moved into, unregistered: userfaultfd.cpp). is_mergeable_vma compares
+  // the flag and the context, anon_vma_compatible the flag, so while it is
+  // set the VMA neither merges with nor reuses the anon_vma of a neighbour.
+  kVmUffdMissing = 1 << 7,
 };
 using VmFlags = uint16_t;
 

@@ -58,9 +58,11 @@ enum class Advice : uint8_t {
 struct StepEvents {
   std::vector<VmaId> merged;          // VMAs that absorbed another range by merging
   std::vector<std::string> warnings;  // VM_BUG_ON / VM_WARN_ON the kernel would hit
+  std::vector<std::string> no_progress;  // a syscall that would retry for ever (livelock)
   void clear() {
     merged.clear();
     warnings.clear();
+    no_progress.clear();
   }
 };
 
@@ -192,6 +194,10 @@ class World {
   void migrate_end();
   void brk(ProcessId pid, PageNo new_brk);
   void split_folio(ProcessId pid, PageNo addr);
+  // UFFDIO_MOVE of [src, src+len) to dst (userfaultfd.cpp). Returns the
+  // pages it got through, holes included (move_pages' count, in pages): page
+  // i < that count moved from src+i to dst+i, in that order.
+  PageNo uffd_move(ProcessId pid, PageNo src, PageNo len, PageNo dst);
   // execve(2) in two halves around the argv/envp writes (exec.cpp): the new
   // mm with its stack [addr, addr + len), then relocate_vma_down by `shift`.
   void exec_new_mm(ProcessId pid, PageNo addr, PageNo len);
@@ -349,6 +355,10 @@ class World {
   bool folio_mlocked(FolioId folio);
   void change_protection(VmaId vma);
   void move_page_tables(VmaId from, PageNo old_addr, VmaId to, PageNo new_addr, PageNo len);
+  // mm/userfaultfd.c (userfaultfd.cpp): one page of UFFDIO_MOVE.
+  enum class MoveStep : uint8_t { kMoved, kRetry, kFailed };
+  MoveStep move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src);
+  bool validate_move_areas(VmaId src_vma, VmaId dst_vma, PageNo src, PageNo dst, PageNo len) const;
 };
 
 }  // namespace rmc

@@ -313,7 +313,18 @@ void LazyPolicy::moved_pte(World& w, const Pte& pte, VmaId to) {
   }
 }
 
-// ---- migration -----------------------------------------------------------------------
+// ---- migration and UFFDIO_MOVE ---------------------------------------------------------
+
+// folio_get_anon_vma in move_pages_pte: hooked for lazy folios (the root is
+// what the move locks; folio_move_anon_rmap then names the destination's
+// root), or, with lazy.uffd_move eagain, the mainline function, which finds
+// no anon_vma in a lazy mapping.
+bool LazyPolicy::uffd_move_can_lock(const World& w, FolioId folio) const {
+  if (!is_lazy_mapping(w.folio(folio).mapping)) return true;
+  if (w.options().lazy.uffd_move == LazyOptions::UffdMove::kEagain) return false;
+  w.cover(Path::kLazyUffdMove);
+  return true;
+}
 
 // folio_get_anon_vma: a regular mapping pins its anon_vma, as in the eager
 // design; a lazy one pins its root VMA, or in base0 its mm, unless

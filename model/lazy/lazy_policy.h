@@ -56,6 +56,7 @@ class LazyPolicy final : public RmapPolicy {
   void before_relocate(World& w, VmaId vma) override;
   MappingWord migration_get(World& w, MappingWord mapping) override;
   void migration_put(World& w, MappingWord held) override;
+  bool uffd_move_can_lock(const World& w, FolioId folio) const override;
   void rmap_walk(const World& w, FolioId folio, RmapWalk& out) const override;
   RmapObjectCounts counts(const World& w) const override {
     RmapObjectCounts c = forest_.counts();
