@@ -242,14 +242,17 @@ static std::optional<std::string> run_op(OpContext& ctx, const Op& op, const Mod
     case OpKind::kMigrateEnd: throw KernelError(kMigrationHalvesNotRun);
     case OpKind::kUffdMove: {
       // The model runs every uffd_move (its errors come after it changed
-      // things), so only a failure around the move is a disagreement; what
-      // the move did is compared in the state after the step.
+      // things) and keeps what the ioctl returns: bytes moved, or -errno.
       const rmc_reply r = w.uffd_move(op.pid, addr(model.uffd_vma_start), bytes(model.uffd_vma_end - model.uffd_vma_start),
                                       addr(op.new_addr), addr(op.addr), bytes(op.len));
       static constexpr const char* kSteps[] = {"", "userfaultfd(2)", "UFFDIO_API", "UFFDIO_REGISTER", "UFFDIO_UNREGISTER"};
       if (r.count > 0 && r.count < std::size(kSteps))
         return fmt::format("{} returned {} in the kernel (around {})", kSteps[r.count], errno_text(r.result),
                            describe_kernel_call(op, base, model.chosen_address));
+      const int64_t model_result = model.after->events().uffd_move_result;
+      const int64_t want = model_result > 0 ? static_cast<int64_t>(bytes(static_cast<PageNo>(model_result))) : model_result;
+      if (r.result != want)
+        return fmt::format("UFFDIO_MOVE returned {} in the kernel, {} in the model", errno_text(r.result), errno_text(want));
       return std::nullopt;
     }
     case OpKind::kCount: break;

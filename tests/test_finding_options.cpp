@@ -90,7 +90,10 @@ const std::vector<OptionRow>& option_table() {
       // the copy's walk at migrate_end.
       {{{"lazy.repoint", "all"}}, {"M4"}, {}, {}, kS8RepointAll},
       {{{"lazy.mremap_fix_swap", "on"}}, {"M3"}, {}, {}},
-      {{{"lazy.upgrade", "root"}}, {}, {"base0__op-refused__mremap.trace", "base0__rmap-missing__fork.trace"}, {}},
+      {{{"lazy.upgrade", "root"}},
+       {},
+       {"base0__op-refused__mremap.trace", "base0__rmap-missing__fork.trace", "base0__observable__uffd_move.trace"},
+       {}},
       // repoint_swap re-points the cached folio behind a swap entry at every
       // upgrade, mremap's included: M3 too.
       {{{"lazy.repoint", "all"}, {"lazy.repoint_swap", "on"}}, {"M2", "M3", "M4"}, {}, {}, kS8RepointAll},

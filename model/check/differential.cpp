@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cassert>
+#include <cstring>
 
 #include "model/core/op_semantics.h"
 #include "model/core/op_table.h"
@@ -77,8 +78,30 @@ std::optional<std::string> Differential::step(const TraceLine& line, std::vector
       run.failed = true;
     }
   }
+  if (is_op && line.op.kind == OpKind::kUffdMove) compare_uffd_move_results(op_name, findings);
   if (is_op) compare_observables(op_name, findings);
   return std::nullopt;
+}
+
+// UFFDIO_MOVE's return value (pages moved, or -errno) is what the program
+// sees of it; each design's memory specification follows its own moves, so
+// a design that moves less (or fails otherwise) shows here.
+void Differential::compare_uffd_move_results(const std::string& op_name, std::vector<Finding>& findings) {
+  const DesignRun& reference = runs_[0];
+  if (reference.failed) return;
+  const int64_t want = reference.world->events().uffd_move_result;
+  auto text = [](int64_t result) {
+    return result > 0 ? fmt::format("{} pages moved", result) : fmt::format("-{}", strerrorname_np(static_cast<int>(-result)));
+  };
+  for (size_t i = 1; i < runs_.size(); i++) {
+    DesignRun& run = runs_[i];
+    if (run.failed) continue;
+    const int64_t got = run.world->events().uffd_move_result;
+    if (got == want) continue;
+    findings.push_back({run.design, "observable", op_name, step_, 0,
+                        fmt::format("UFFDIO_MOVE returned {} in eager, {} in {}", text(want), text(got), run.design)});
+    run.failed = true;
+  }
 }
 
 namespace {

@@ -68,6 +68,7 @@ class Differential {
   size_t steps() const { return step_; }
 
  private:
+  void compare_uffd_move_results(const std::string& op_name, std::vector<Finding>& findings);
   void compare_observables(const std::string& op_name, std::vector<Finding>& findings);
   std::vector<DesignRun> runs_;
   size_t step_ = 0;

@@ -51,15 +51,29 @@ PageNo TraceGenerator::draw_addr(const World& w, Chooser& choose, ProcessId pid)
 }
 
 // uffd_move's destination: mostly the first page without an entry at or
-// after a random page of one of the process's VMAs, so that moves get
-// somewhere (a drawn address would mostly be populated: EEXIST at once).
-PageNo TraceGenerator::draw_move_destination(const World& w, Chooser& choose, ProcessId pid) const {
-  const auto& vmas = w.proc(pid).vmas;
-  if (vmas.empty() || choose.one_in(4)) return draw_addr(w, choose, pid);
-  const Vma& v = w.vma(vmas[choose.below(vmas.size())]);
+// after a random page of a VMA that validate_move_areas would pair with the
+// source's (same protection and VM_LOCKED), so that moves get somewhere: a
+// drawn address would mostly fail validation (EINVAL) or be populated
+// (EEXIST). The length is then cut to fit both VMAs.
+PageNo TraceGenerator::draw_move_destination(const World& w, Chooser& choose, Op& op) const {
+  const auto& vmas = w.proc(op.pid).vmas;
+  const VmaId src = w.vma_lookup(op.pid, op.addr);
+  if (vmas.empty() || src == kNoVma || choose.one_in(4)) return draw_addr(w, choose, op.pid);
+  auto pairs = [&](VmaId id) {
+    return w.vma(id).prot == w.vma(src).prot && (w.vma(id).flags & kVmLocked) == (w.vma(src).flags & kVmLocked);
+  };
+  const size_t first = choose.below(vmas.size());
+  size_t pick = first;
+  while (!pairs(vmas[pick]) && (pick = (pick + 1) % vmas.size()) != first) {}
+  const Vma& v = w.vma(vmas[pick]);
+  PageNo dst = v.start;
   for (PageNo page = v.start + choose.below(v.pages()); page < v.end; page++)
-    if (!w.proc(pid).pt.find(page)) return page;
-  return v.start;
+    if (!w.proc(op.pid).pt.find(page)) {
+      dst = page;
+      break;
+    }
+  op.len = std::max<PageNo>(1, std::min({op.len, w.vma(src).end - op.addr, v.end - dst}));
+  return dst;
 }
 
 const TraceGenerator::Range* TraceGenerator::draw_recent(Chooser& choose) const {
@@ -153,7 +167,7 @@ Op TraceGenerator::draw(const World& w, Chooser& choose, OpKind kind, ProcessId 
         break;
       }
       case Operand::kShift: op.shift = 1 + choose.below(options_.max_len); break;
-      case Operand::kDstAddr: op.new_addr = draw_move_destination(w, choose, pid); break;
+      case Operand::kDstAddr: op.new_addr = draw_move_destination(w, choose, op); break;
       case Operand::kChild: {
         op.child = pid;  // invalid unless a free name is found
         for (uint8_t c = 0; c < options_.max_processes && c < kMaxProcesses; c++)

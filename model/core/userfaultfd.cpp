@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include <cassert>
+#include <cerrno>
 #include <utility>
 
 #include "model/core/geometry.h"
@@ -39,43 +40,43 @@ bool World::validate_move_areas(VmaId src_vma, VmaId dst_vma, PageNo src, PageNo
   return s.prot & kProtWrite;
 }
 
-// move_pages_pte for one page; kRetry is its -EAGAIN after waiting (for a
-// migration, a split), which move_pages answers by trying the page again.
-// An -EAGAIN that no wait resolves would be retried for ever: the model
-// reports it (no-progress) and stops, as a fatal signal would.
-World::MoveStep World::move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src) {
+// move_pages_pte for one page: 0, or -errno. -EAGAIN follows a wait (for a
+// migration, a split), and move_pages tries the page again. An -EAGAIN that
+// no wait resolves would be retried for ever: the model reports it
+// (no-progress) and stops with -EINTR, as a fatal signal would.
+int World::move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src) {
   const ProcessId pid = std::as_const(*this).vma(dst_vma).mm;
   const World& self = *this;  // reads until something moves (mutations())
   if (self.proc(pid).pt.find(dst)) {
     cover(Path::kUffdMoveExists);
-    return MoveStep::kFailed;  // -EEXIST
+    return -EEXIST;
   }
   const Pte* found = self.proc(pid).pt.find(src);
-  if (!found) return MoveStep::kMoved;  // a hole: ALLOW_SRC_HOLES counts it as moved
+  if (!found) return 0;  // a hole: ALLOW_SRC_HOLES counts it as moved
   const Pte pte = *found;
   switch (pte.kind) {
     case PteKind::kZero:  // move_zeropage_pte
       cover(Path::kUffdMoveZeroPage);
       proc(pid).pt.clear(src);
       proc(pid).pt.set(dst, Pte::zero());
-      return MoveStep::kMoved;
+      return 0;
     case PteKind::kMigration:
       // migration_entry_wait, then -EAGAIN. An entry no migration in flight
       // will restore leaves the task waiting for ever, as a fault on it
       // does (fault.cpp): the move stops, and the checks after the step
       // report the entry (migration-entry-left).
-      if (!self.migration().active() || folio_of(pte.pfn()) != self.migration().src) return MoveStep::kFailed;
+      if (!self.migration().active() || folio_of(pte.pfn()) != self.migration().src) return -EINTR;
       wait_for_migration();
-      return MoveStep::kRetry;
+      return -EAGAIN;
     case PteKind::kSwap: {
       if (!pte.exclusive) {
         cover(Path::kUffdMoveBusy);
-        return MoveStep::kFailed;  // -EBUSY: the entry may be shared
+        return -EBUSY;  // the entry may be shared
       }
       const FolioId cached = self.slot(pte.slot()).cache;
       if (cached != kNoFolio && self.migration().active() && cached == self.migration().dst) {
         wait_for_migration();  // folio_lock waits for the migration to end
-        return MoveStep::kRetry;
+        return -EAGAIN;
       }
       // move_swap_pte: a folio in the swap cache is re-pointed too, so that
       // a swap-in at the destination finds it where it now belongs (B19).
@@ -88,7 +89,7 @@ World::MoveStep World::move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src) {
       cover(Path::kUffdMoveSwap);
       proc(pid).pt.clear(src);
       proc(pid).pt.set(dst, pte);
-      return MoveStep::kMoved;
+      return 0;
     }
     case PteKind::kPresent: break;
   }
@@ -96,7 +97,7 @@ World::MoveStep World::move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src) {
   const FolioId f = folio_of(pfn);
   if (!self.page(pfn).anon_exclusive) {
     cover(Path::kUffdMoveBusy);
-    return MoveStep::kFailed;  // -EBUSY: shared with a fork child
+    return -EBUSY;  // shared with a fork child
   }
   if (self.folio(f).large()) {  // split_folio, then look again
     split_large_folio(f);
@@ -104,17 +105,17 @@ World::MoveStep World::move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src) {
       events_.no_progress.push_back(fmt::format(
           "UFFDIO_MOVE retries -EAGAIN for ever at P{}:{:#x}: split_folio fails (its unmap misses a mapping)",
           idx(pid), src));
-      return MoveStep::kFailed;
+      return -EINTR;
     }
     cover(Path::kUffdMoveSplit);
-    return MoveStep::kRetry;
+    return -EAGAIN;
   }
   if (!policy().uffd_move_can_lock(*this, f)) {
     events_.no_progress.push_back(fmt::format(
         "UFFDIO_MOVE retries -EAGAIN for ever at P{}:{:#x}: folio_get_anon_vma finds no anon_vma in "
         "folio->mapping {}",
         idx(pid), src, self.policy().describe_mapping(self, self.folio(f).mapping)));
-    return MoveStep::kFailed;
+    return -EINTR;
   }
   // move_present_pte: the folio now belongs to the destination.
   cover(Path::kUffdMovePresent);
@@ -122,14 +123,17 @@ World::MoveStep World::move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src) {
   policy().move_anon(*this, f, dst_vma);  // folio_move_anon_rmap
   folio(f).index = geom::linear_page_index(vma(dst_vma).start, vma(dst_vma).pgoff, dst);
   proc(pid).pt.set(dst, Pte::present(pfn, /*writable=*/true));  // pte_mkwrite: the VMA is writable
-  return MoveStep::kMoved;
+  return 0;
 }
 
 PageNo World::uffd_move(ProcessId pid, PageNo src, PageNo len, PageNo dst) {
   // UFFDIO_REGISTER needs a VMA at DST; without one the program cannot
-  // register, and UFFDIO_MOVE alone fails (-ENOENT) before changing anything.
+  // register, and UFFDIO_MOVE alone fails before changing anything.
   const VmaId dst_vma = vma_lookup(pid, dst);
-  if (dst_vma == kNoVma) return 0;
+  if (dst_vma == kNoVma) {
+    events_.uffd_move_result = -ENOENT;
+    return 0;
+  }
   const VmFlags flags = std::as_const(*this).vma(dst_vma).flags;
   assert(!(flags & kVmUffdMissing));
   // UFFDIO_REGISTER (userfaultfd_register_range): the whole VMA, so no
@@ -142,24 +146,28 @@ PageNo World::uffd_move(ProcessId pid, PageNo src, PageNo len, PageNo dst) {
   policy().prepare(*this, dst_vma);
   const VmaId src_vma = vma_lookup(pid, src);
   PageNo moved = 0;
+  int err = 0;
   if (src_vma == kNoVma) {
-    cover(Path::kUffdMoveInvalid);  // -ENOENT
+    cover(Path::kUffdMoveInvalid);
+    err = -ENOENT;
   } else if (!validate_move_areas(src_vma, dst_vma, src, dst, len)) {
-    cover(Path::kUffdMoveInvalid);  // -EINVAL
+    cover(Path::kUffdMoveInvalid);
+    err = -EINVAL;
   } else {
     // Page by page until one fails. A retry follows a wait that resolved
     // something: the migration in flight ended (its copy may be large), a
     // large folio split. So a page is tried at most three times.
     for (uint32_t tries = 1; moved < len; tries++) {
       assert(tries <= 3);
-      const MoveStep step = move_pages_pte(dst_vma, dst + moved, src + moved);
-      if (step == MoveStep::kFailed) break;
-      if (step == MoveStep::kMoved) {
-        moved++;
-        tries = 0;
-      }
+      err = move_pages_pte(dst_vma, dst + moved, src + moved);
+      if (err == -EAGAIN) continue;
+      if (err) break;
+      moved++;
+      tries = 0;
     }
   }
+  // What the ioctl returns: "moved ? moved : err", in pages.
+  events_.uffd_move_result = moved ? static_cast<int64_t>(moved) : err;
   // UFFDIO_UNREGISTER: userfaultfd_clear_vma -> vma_modify_flags_uffd over
   // the whole VMA, back to its flags.
   const VmaId target = vma_modify(dst_vma, vma(dst_vma).start, vma(dst_vma).end, vma(dst_vma).prot, flags);

@@ -59,10 +59,15 @@ struct StepEvents {
   std::vector<VmaId> merged;          // VMAs that absorbed another range by merging
   std::vector<std::string> warnings;  // VM_BUG_ON / VM_WARN_ON the kernel would hit
   std::vector<std::string> no_progress;  // a syscall that would retry for ever (livelock)
+  // What the last uffd_move returned, as the ioctl does: pages moved (holes
+  // included), or -errno if none. User visible: the differential and the
+  // kernel oracle compare it.
+  int64_t uffd_move_result = 0;
   void clear() {
     merged.clear();
     warnings.clear();
     no_progress.clear();
+    uffd_move_result = 0;
   }
 };
 
@@ -196,7 +201,8 @@ class World {
   void split_folio(ProcessId pid, PageNo addr);
   // UFFDIO_MOVE of [src, src+len) to dst (userfaultfd.cpp). Returns the
   // pages it got through, holes included (move_pages' count, in pages): page
-  // i < that count moved from src+i to dst+i, in that order.
+  // i < that count moved from src+i to dst+i, in that order. The ioctl's
+  // return value is events().uffd_move_result.
   PageNo uffd_move(ProcessId pid, PageNo src, PageNo len, PageNo dst);
   // execve(2) in two halves around the argv/envp writes (exec.cpp): the new
   // mm with its stack [addr, addr + len), then relocate_vma_down by `shift`.
@@ -355,9 +361,8 @@ class World {
   bool folio_mlocked(FolioId folio);
   void change_protection(VmaId vma);
   void move_page_tables(VmaId from, PageNo old_addr, VmaId to, PageNo new_addr, PageNo len);
-  // mm/userfaultfd.c (userfaultfd.cpp): one page of UFFDIO_MOVE.
-  enum class MoveStep : uint8_t { kMoved, kRetry, kFailed };
-  MoveStep move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src);
+  // mm/userfaultfd.c (userfaultfd.cpp): one page of UFFDIO_MOVE; 0 or -errno.
+  int move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src);
   bool validate_move_areas(VmaId src_vma, VmaId dst_vma, PageNo src, PageNo dst, PageNo len) const;
 };
 
