@@ -10,8 +10,9 @@
  *
  * It reads fixed-size commands from its pipe (protocol.h), does exactly one
  * thing per command (a system call, loads or stores of one word per page, a
- * fork, move_pages, a UFFDIO_MOVE with its userfaultfd, exit) and replies. It never decides anything: the
- * controller translates trace ops into system calls.
+ * fork, move_pages, a UFFDIO_MOVE with its userfaultfd, exit) and replies.
+ * It never decides anything: the controller translates trace ops into
+ * system calls.
  *
  * x86-64 Linux only (raw system calls below).
  */

@@ -91,7 +91,7 @@ void Differential::compare_uffd_move_results(const std::string& op_name, std::ve
   if (reference.failed) return;
   const int64_t want = reference.world->events().uffd_move_result;
   auto text = [](int64_t result) {
-    return result > 0 ? fmt::format("{} pages moved", result) : fmt::format("-{}", strerrorname_np(static_cast<int>(-result)));
+    return result >= 0 ? fmt::format("{} pages moved", result) : fmt::format("-{}", strerrorname_np(static_cast<int>(-result)));
   };
   for (size_t i = 1; i < runs_.size(); i++) {
     DesignRun& run = runs_[i];
