@@ -49,7 +49,7 @@ void World::handle_fault(ProcessId pid, PageNo addr, bool write) {
     case PteKind::kSwap:
       // folio_lock_or_retry: a swap-cached folio under migration is locked
       // until the migration ends.
-      if (migration_.active() && std::as_const(*this).slot(pte->slot()).cache == migration_.dst) wait_for_migration();
+      if (swapcache_is_migrating(pte->slot())) wait_for_migration();
       do_swap_page(id, addr, write);
       break;
     case PteKind::kMigration:
@@ -57,7 +57,7 @@ void World::handle_fault(ProcessId pid, PageNo addr, bool write) {
       // then faults again. An entry no migration in flight will restore
       // leaves the task waiting forever: the access does nothing, and the
       // checks after the step report the entry (migration-entry-left).
-      if (migration_.active() && folio_of(pte->pfn()) == migration_.src) {
+      if (migration_restores(*pte)) {
         wait_for_migration();
         handle_fault(pid, addr, write);
       }

@@ -31,14 +31,18 @@ namespace rmc {
 // inside one VMA each; the same access flags (and so page protection) and
 // VM_LOCKED; writable. Every model VMA is private and anonymous
 // (vma_is_anonymous, /dev/zero's too) and move-compatible.
-bool World::validate_move_areas(VmaId src_vma, VmaId dst_vma, PageNo src, PageNo dst, PageNo len) const {
-  const Vma& s = vma(src_vma);
-  const Vma& d = vma(dst_vma);
+namespace {
+
+bool validate_move_areas(const World& w, VmaId src_vma, VmaId dst_vma, PageNo src, PageNo dst, PageNo len) {
+  const Vma& s = w.vma(src_vma);
+  const Vma& d = w.vma(dst_vma);
   if (src + len > s.end || dst + len > d.end) return false;
   if (s.prot != d.prot) return false;
   if ((s.flags & kVmLocked) != (d.flags & kVmLocked)) return false;
   return s.prot & kProtWrite;
 }
+
+}  // namespace
 
 // move_pages_pte for one page: 0, or -errno. -EAGAIN follows a wait (for a
 // migration, a split), and move_pages tries the page again. An -EAGAIN that
@@ -65,7 +69,7 @@ int World::move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src) {
       // will restore leaves the task waiting for ever, as a fault on it
       // does (fault.cpp): the move stops, and the checks after the step
       // report the entry (migration-entry-left).
-      if (!self.migration().active() || folio_of(pte.pfn()) != self.migration().src) return -EINTR;
+      if (!self.migration_restores(pte)) return -EINTR;
       wait_for_migration();
       return -EAGAIN;
     case PteKind::kSwap: {
@@ -74,7 +78,7 @@ int World::move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src) {
         return -EBUSY;  // the entry may be shared
       }
       const FolioId cached = self.slot(pte.slot()).cache;
-      if (cached != kNoFolio && self.migration().active() && cached == self.migration().dst) {
+      if (cached != kNoFolio && self.swapcache_is_migrating(pte.slot())) {
         wait_for_migration();  // folio_lock waits for the migration to end
         return -EAGAIN;
       }
@@ -150,7 +154,7 @@ PageNo World::uffd_move(ProcessId pid, PageNo src, PageNo len, PageNo dst) {
   if (src_vma == kNoVma) {
     cover(Path::kUffdMoveInvalid);
     err = -ENOENT;
-  } else if (!validate_move_areas(src_vma, dst_vma, src, dst, len)) {
+  } else if (!validate_move_areas(*this, src_vma, dst_vma, src, dst, len)) {
     cover(Path::kUffdMoveInvalid);
     err = -EINVAL;
   } else {

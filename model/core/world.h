@@ -129,6 +129,16 @@ class World {
   const StepEvents& events() const { return events_; }
   // The migration between migrate_begin and migrate_end, if any (at most one).
   const Migration& migration() const { return migration_; }
+  // Will the migration in flight restore this migration entry (it points at
+  // the migrating folio)? An access waits for it then; else for ever.
+  bool migration_restores(const Pte& entry) const {
+    return migration_.active() && folio_of(entry.pfn()) == migration_.src;
+  }
+  // Is the swap-cache folio of this slot the copy of the migration in
+  // flight (locked until the migration ends)?
+  bool swapcache_is_migrating(SwapSlotId slot_id) const {
+    return migration_.active() && slot(slot_id).cache == migration_.dst;
+  }
   // The kernel paths the ops took (coverage.h): an observation, not state.
   // Const, and not counted by mutations(); reset() keeps it.
   void cover(Path path) const { coverage_.hit(path); }
@@ -363,7 +373,6 @@ class World {
   void move_page_tables(VmaId from, PageNo old_addr, VmaId to, PageNo new_addr, PageNo len);
   // mm/userfaultfd.c (userfaultfd.cpp): one page of UFFDIO_MOVE; 0 or -errno.
   int move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src);
-  bool validate_move_areas(VmaId src_vma, VmaId dst_vma, PageNo src, PageNo dst, PageNo len) const;
 };
 
 }  // namespace rmc
