@@ -129,6 +129,10 @@ std::string describe_kernel_call(const Op& op, uint64_t base, PageNo chosen_addr
     case OpKind::kUffdMove:
       return fmt::format("userfaultfd, UFFDIO_REGISTER the VMA at {}, UFFDIO_MOVE(dst {}, src {}, len {}, ALLOW_SRC_HOLES), "
                          "UFFDIO_UNREGISTER", a(op.new_addr), a(op.new_addr), a(op.addr), n(op.len));
+    case OpKind::kPin:
+      return fmt::format("io_uring_setup(1), IORING_REGISTER_BUFFERS({} + {}): pin_user_pages(FOLL_WRITE|FOLL_LONGTERM)",
+                         a(op.addr), n(op.len));
+    case OpKind::kUnpin: return "IORING_UNREGISTER_BUFFERS and close, every ring the process pinned with";
     case OpKind::kCount: break;
   }
   return "?";
@@ -255,6 +259,15 @@ static std::optional<std::string> run_op(OpContext& ctx, const Op& op, const Mod
         return fmt::format("UFFDIO_MOVE returned {} in the kernel, {} in the model", errno_text(r.result), errno_text(want));
       return std::nullopt;
     }
+    case OpKind::kPin: {
+      const rmc_reply r = w.pin(op.pid, addr(op.addr), bytes(op.len));
+      static constexpr const char* kSteps[] = {"", "io_uring_setup", "IORING_REGISTER_BUFFERS", "the worker's ring table"};
+      if (r.result != 0)
+        return fmt::format("{} returned {} in the kernel; the model accepted the op",
+                           r.count < std::size(kSteps) ? kSteps[r.count] : "?", errno_text(r.result));
+      return std::nullopt;
+    }
+    case OpKind::kUnpin: return expect_result(w.unpin(op.pid), 0);
     case OpKind::kCount: break;
   }
   throw KernelError("unknown op");

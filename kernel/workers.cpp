@@ -313,6 +313,22 @@ rmc_reply Workers::uffd_move(ProcessId p, uint64_t reg_start, uint64_t reg_bytes
   return receive(p, "UFFDIO_MOVE");
 }
 
+rmc_reply Workers::pin(ProcessId p, uint64_t addr, uint64_t bytes) {
+  rmc_command c{};
+  c.kind = RMC_PIN;
+  c.arg[0] = addr;
+  c.arg[1] = bytes;
+  send(p, c);
+  return receive(p, "a pin");
+}
+
+int64_t Workers::unpin(ProcessId p) {
+  rmc_command c{};
+  c.kind = RMC_UNPIN;
+  send(p, c);
+  return receive(p, "an unpin").result;
+}
+
 void Workers::fork(ProcessId parent, ProcessId child) {
   if (live(child)) throw KernelError(fmt::format("fork: {} already has a worker", process_name(child)));
   rmc_command c{};

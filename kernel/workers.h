@@ -63,6 +63,9 @@ class Workers {
   // RMC_UFFD_MOVE (protocol.h): register [reg_start, reg_start + reg_bytes)
   // with a new userfaultfd (nothing if reg_bytes is 0), UFFDIO_MOVE, unregister.
   rmc_reply uffd_move(ProcessId p, uint64_t reg_start, uint64_t reg_bytes, uint64_t dst, uint64_t src, uint64_t bytes);
+  // RMC_PIN / RMC_UNPIN (protocol.h): result 0 or -errno.
+  rmc_reply pin(ProcessId p, uint64_t addr, uint64_t bytes);
+  int64_t unpin(ProcessId p);
   void fork(ProcessId parent, ProcessId child);
   // Returns once the process is gone and reaped (its mm torn down).
   void exit(ProcessId p);

@@ -24,7 +24,7 @@ namespace {
 struct Recorded {
   std::string file;       // file name under corpus/findings
   std::string signature;  // design/property/op
-  std::string mechanism;  // M1 ... M10
+  std::string mechanism;  // M1 ... M11
   Trace trace;
 };
 
@@ -88,7 +88,7 @@ const std::vector<OptionRow>& option_table() {
       {{{"lazy.walk", "all"}}, {"M1"}, {}, {}},
       // M10 (S8): re-pointing the old folio at the fork moves the failure to
       // the copy's walk at migrate_end.
-      {{{"lazy.repoint", "all"}}, {"M4"}, {}, {}, kS8RepointAll},
+      {{{"lazy.repoint", "all"}}, {"M4", "M11"}, {}, {}, kS8RepointAll},
       {{{"lazy.mremap_fix_swap", "on"}}, {"M3"}, {}, {}},
       {{{"lazy.upgrade", "root"}},
        {},
@@ -96,7 +96,7 @@ const std::vector<OptionRow>& option_table() {
        {}},
       // repoint_swap re-points the cached folio behind a swap entry at every
       // upgrade, mremap's included: M3 too.
-      {{{"lazy.repoint", "all"}, {"lazy.repoint_swap", "on"}}, {"M2", "M3", "M4"}, {}, {}, kS8RepointAll},
+      {{{"lazy.repoint", "all"}, {"lazy.repoint_swap", "on"}}, {"M2", "M3", "M4", "M11"}, {}, {}, kS8RepointAll},
       // base0 re-points present folios anyway.
       {{{"lazy.repoint_swap", "on"}},
        {},
@@ -167,7 +167,7 @@ const std::vector<OptionRow>& option_table() {
         {"lazy.upgrade", "root"},
         {"lazy.mremap_fix_swap", "on"},
         {"lazy.merge", "upgrade"}},
-       {"M1", "M2", "M3", "M4", "M5", "M6", "M7"},
+       {"M1", "M2", "M3", "M4", "M5", "M6", "M7", "M11"},
        {},
        {"base0__rmap-missing__mremap.trace"},
        kS8RepointAll},

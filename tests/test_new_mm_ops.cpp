@@ -208,8 +208,22 @@ TEST(OpCodec, Version1InputsKeepTheirMeaning) {
   EXPECT_EQ(in4.ops[0].addr, 0x100u);
   EXPECT_EQ(in4.ops[0].len, 4u);
   EXPECT_EQ(in4.ops[0].new_addr, 0x200u);
-  const uint8_t v5[] = {5, 0, 0, 0, 0, 1, 3, 3, 0};
-  EXPECT_TRUE(decode_ops(v5, sizeof v5).ops.empty());
+  // Version 4 knows 19 kinds: kind 19 wraps to mmap there, and is pin in
+  // version 5 (kind 20: unpin).
+  const uint8_t v4_19[] = {4, 0, 19, 0, 0x00, 0x01, 3, 3, 0};
+  DecodedInput in4_19 = decode_ops(v4_19, sizeof v4_19);
+  ASSERT_EQ(in4_19.ops.size(), 1u);
+  EXPECT_EQ(in4_19.ops[0].kind, OpKind::kMmap);
+  const uint8_t v5[] = {5, 0, 19, 2, 0x00, 0x01, /*len*/ 1, /*kind*/ 20, /*pid*/ 2};
+  DecodedInput in5 = decode_ops(v5, sizeof v5);
+  ASSERT_EQ(in5.ops.size(), 2u);
+  EXPECT_EQ(in5.ops[0].kind, OpKind::kPin);
+  EXPECT_EQ(in5.ops[0].pid, ProcessId{2});
+  EXPECT_EQ(in5.ops[0].addr, 0x100u);
+  EXPECT_EQ(in5.ops[0].len, 2u);
+  EXPECT_EQ(in5.ops[1].kind, OpKind::kUnpin);
+  const uint8_t v6[] = {6, 0, 0, 0, 0, 1, 3, 3, 0};
+  EXPECT_TRUE(decode_ops(v6, sizeof v6).ops.empty());
 }
 
 // Encoding picks the oldest version that has every kind of the trace, so the
@@ -218,7 +232,9 @@ TEST(OpCodec, EncodeUsesTheOldestVersionThatFits) {
   Trace old_ops = parse_ok("P0 mmap_zero 0x100 4 rw 0x1234\nP0 exec 0x900 8 16\n");
   Trace halves = parse_ok("P0 mmap 0x100 4 rw\nP0 migrate_begin 0x100\nP0 migrate_end\n");
   Trace moves = parse_ok("P0 mmap 0x100 4 rw\nP0 migrate_begin 0x100\nP0 uffd_move 0x100 2 0x1234\n");
-  for (const auto& [trace, version] : {std::pair{&old_ops, 2}, std::pair{&halves, 3}, std::pair{&moves, 4}}) {
+  Trace pins = parse_ok("P0 mmap 0x100 4 rw\nP0 pin 0x100 2\nP0 uffd_move 0x100 2 0x1234\nP0 unpin\n");
+  for (const auto& [trace, version] :
+       {std::pair{&old_ops, 2}, std::pair{&halves, 3}, std::pair{&moves, 4}, std::pair{&pins, 5}}) {
     std::vector<Op> ops;
     for (const TraceLine& line : trace->lines)
       if (line.kind == TraceLine::Kind::kOp) ops.push_back(line.op);

@@ -65,7 +65,27 @@ enum rmc_command_kind {
    * result = uffdio_move.move (bytes moved, or -errno); count = the step
    * that failed before the move (enum rmc_uffd_step), 0 if none did. */
   RMC_UFFD_MOVE = 7,
+  /* Pin arg[1] bytes at arg[0] as a program pins memory for DMA: a new
+   * io_uring (io_uring_setup, 1 entry) with the range registered as its one
+   * fixed buffer (IORING_REGISTER_BUFFERS: pin_user_pages with FOLL_WRITE |
+   * FOLL_LONGTERM). The worker keeps the ring open; result = 0 or -errno,
+   * count = the step that failed (enum rmc_pin_step), 0 if none did. */
+  RMC_PIN = 8,
+  /* IORING_UNREGISTER_BUFFERS on every ring RMC_PIN opened (the unpin is
+   * synchronous), then close them; result = 0 or the first -errno. A fork
+   * child closes the rings it inherits at once: the pins stay its parent's. */
+  RMC_UNPIN = 9,
 };
+
+enum rmc_pin_step {
+  RMC_PIN_SETUP = 1,
+  RMC_PIN_REGISTER = 2,
+  RMC_PIN_TOO_MANY = 3,
+};
+
+/* Rings one worker holds open (one per RMC_PIN; the model's bound on pinned
+ * pages per process, kMaxPinnedPages, is the same number). */
+#define RMC_MAX_RINGS 64
 
 enum rmc_uffd_step {
   RMC_UFFD_OPEN = 1,

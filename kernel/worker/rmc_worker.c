@@ -10,7 +10,8 @@
  *
  * It reads fixed-size commands from its pipe (protocol.h), does exactly one
  * thing per command (a system call, loads or stores of one word per page, a
- * fork, move_pages, a UFFDIO_MOVE with its userfaultfd, exit) and replies.
+ * fork, move_pages, a UFFDIO_MOVE with its userfaultfd, a pin through an
+ * io_uring's registered buffer and its release, exit) and replies.
  * It never decides anything: the controller translates trace ops into
  * system calls.
  *
@@ -219,9 +220,63 @@ static int64_t do_uffd_move(uint64_t reg_start, uint64_t reg_len, uint64_t dst, 
   return *failed_step ? ret : move.move;
 }
 
+/* <linux/io_uring.h>: only what RMC_PIN needs (the setup parameters are
+ * read back by the kernel, so the whole 120-byte struct is passed). */
+#define IORING_REGISTER_BUFFERS_OP 0
+#define IORING_UNREGISTER_BUFFERS_OP 1
+struct ring_params { uint32_t words[30]; };
+struct pin_iovec { uint64_t base, len; };
+
+/* The rings this worker pinned memory with (RMC_PIN); they live on serve's
+ * stack, as nothing in the worker is a written global. */
+struct rings {
+  long fd[RMC_MAX_RINGS];
+  uint64_t count;
+};
+
+/* RMC_PIN (protocol.h). */
+static int64_t do_pin(struct rings* r, uint64_t addr, uint64_t len, uint64_t* failed_step) {
+  *failed_step = 0;
+  if (r->count == RMC_MAX_RINGS) {
+    *failed_step = RMC_PIN_TOO_MANY;
+    return -24; /* EMFILE */
+  }
+  struct ring_params params = {{0}};
+  long fd = syscall3(__NR_io_uring_setup, 1, (long)&params, 0);
+  if (fd < 0) {
+    *failed_step = RMC_PIN_SETUP;
+    return fd;
+  }
+  struct pin_iovec iov = {addr, len};
+  long ret = syscall6(__NR_io_uring_register, fd, IORING_REGISTER_BUFFERS_OP, (long)&iov, 1, 0, 0);
+  if (ret < 0) {
+    *failed_step = RMC_PIN_REGISTER;
+    syscall3(__NR_close, fd, 0, 0);
+    return ret;
+  }
+  r->fd[r->count++] = fd;
+  return 0;
+}
+
+/* RMC_UNPIN (protocol.h); also what a fork child does with the rings it
+ * inherited, unregistering nothing (the buffers are the parent's). */
+static int64_t close_rings(struct rings* r, int unregister) {
+  int64_t first_error = 0;
+  for (uint64_t i = 0; i < r->count; i++) {
+    if (unregister) {
+      long ret = syscall6(__NR_io_uring_register, r->fd[i], IORING_UNREGISTER_BUFFERS_OP, 0, 0, 0, 0);
+      if (ret < 0 && !first_error) first_error = ret;
+    }
+    syscall3(__NR_close, r->fd[i], 0, 0);
+  }
+  r->count = 0;
+  return first_error;
+}
+
 /* Runs commands until exit. `me` is this worker's index. */
 static __attribute__((noreturn)) void serve(int me, uint64_t controller) {
   uint64_t values[RMC_MAX_READ_PAGES];
+  struct rings rings = {{0}, 0};
   for (;;) {
     struct rmc_command c;
     read_all(RMC_CMD_FD(me), &c, sizeof c);
@@ -249,6 +304,7 @@ static __attribute__((noreturn)) void serve(int me, uint64_t controller) {
         long pid = syscall6(__NR_clone, CLONE_PARENT | CLONE_FS | SIGCHLD_NR, 0, 0, 0, 0, 0);
         if (pid == 0) {
           me = (int)c.arg[0];
+          close_rings(&rings, /*unregister=*/0);
           int failed = bind_to_controller(controller);
           reply(me, failed ? -1 : syscall3(__NR_getpid, 0, 0, 0), (uint64_t)failed);
           if (failed) exit_now(1);
@@ -268,6 +324,15 @@ static __attribute__((noreturn)) void serve(int me, uint64_t controller) {
         reply(me, result, failed_step);
         break;
       }
+      case RMC_PIN: {
+        uint64_t failed_step;
+        int64_t result = do_pin(&rings, c.arg[0], c.arg[1], &failed_step);
+        reply(me, result, failed_step);
+        break;
+      }
+      case RMC_UNPIN:
+        reply(me, close_rings(&rings, /*unregister=*/1), 0);
+        break;
       default:
         reply(me, -22 /* EINVAL */, 0);
         break;

@@ -52,6 +52,11 @@ inline constexpr uint64_t kMaxFilePgoff = (uint64_t{1} << 51) - 1;
 // The largest shift of an exec op: how far relocate_vma_down moves the stack.
 inline constexpr uint64_t kMaxExecShift = 256;
 
+// Pages one process may hold pinned (pin op) at a time. The kernel oracle
+// registers each pin op's range as one io_uring ring's buffer, so this also
+// bounds the rings a worker holds open.
+inline constexpr uint64_t kMaxPinnedPages = 64;
+
 // The kernel's default stack_guard_gap: 256 pages.
 inline constexpr uint64_t kStackGuardGapPages = 256;
 

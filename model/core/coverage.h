@@ -13,10 +13,11 @@
 // reusing a PageAnonExclusive page (change_protection makes such a PTE
 // writable when its VMA becomes writable, and no trace of the corpus or of
 // a campaign ever write-faulted one), and the
-// failures of try_to_unmap, try_to_migrate and the split's unmap, which
-// the model takes only after a walk missed a mapping (an rmap-missing
-// report at the step that broke the walk, where a campaign stops that
-// design). Two paths need a model option (their text says which).
+// failures of try_to_unmap, try_to_migrate and the split's unmap after a
+// walk missed a mapping (an rmap-missing report at the step that broke the
+// walk, where a campaign stops that design); their failure at a pinned
+// page is a path (reclaim/unmap-pinned). Two paths need a model option
+// (their text says which).
 //
 // Coverage is an observation, not state: no check reads it, mutations()
 // does not count it, and World::reset() keeps it (a campaign's worlds
@@ -86,6 +87,7 @@ namespace rmc {
   X(kForkCopyVma, "fork/copy-vma", "dup_mmap copies a faulted VMA (anon_vma_fork)")                      \
   X(kForkSharePage, "fork/share-page", "copy_present_pte shares an anon page (COW)")                     \
   X(kForkShareSwap, "fork/share-swap-entry", "copy_nonpresent_pte shares a swap entry")                  \
+  X(kForkCopyPinned, "fork/copy-pinned", "copy_present_page gives the child a copy of a pinned exclusive page") \
   X(kExitMmap, "exit/exit-mmap", "exit_mmap tears down an mm")                                            \
   /* mm/mremap.c (mremap.cpp) */                                                                         \
   X(kMremapShrink, "mremap/shrink", "mremap shrinks in place")                                           \
@@ -107,6 +109,12 @@ namespace rmc {
   X(kMigrationWait, "migrate/entry-wait", "an access waits on a migration entry for the migration to end") \
   X(kSplitFolio, "split/large-folio", "__folio_split makes a large folio small")                         \
   X(kSplitToZeroPage, "split/to-zero-page", "remap_page maps a never-written page as the zero page")     \
+  X(kPageoutPinned, "reclaim/pageout-pinned", "shrink_folio_list keeps a pinned folio before it gets a swap slot") \
+  X(kUnmapPinned, "reclaim/unmap-pinned", "try_to_unmap_one / try_to_migrate_one stop at a pinned exclusive page") \
+  X(kSplitPinned, "split/pinned", "can_split_folio refuses a pinned large folio")                        \
+  /* mm/gup.c, io_uring/rsrc.c (gup.cpp) */                                                              \
+  X(kPinPage, "gup/pin", "pin_user_pages (FOLL_WRITE | FOLL_LONGTERM) pins a page")                      \
+  X(kUnpin, "gup/unpin", "unpin_user_pages drops a process's pins")                                      \
   /* mm/userfaultfd.c (userfaultfd.cpp) */                                                               \
   X(kUffdMovePresent, "uffd/move-present", "move_present_pte moves an exclusive folio (folio_move_anon_rmap, new index)") \
   X(kUffdMoveZeroPage, "uffd/move-zero-page", "move_zeropage_pte moves a zero-page PTE")                  \
@@ -114,6 +122,7 @@ namespace rmc {
   X(kUffdMoveSwapCache, "uffd/move-swapcache", "move_swap_pte re-points the entry's swap-cache folio too") \
   X(kUffdMoveSplit, "uffd/move-split", "move_pages_pte splits a large folio before moving its page")    \
   X(kUffdMoveBusy, "uffd/move-busy", "a page or swap entry shared with a fork child stops the move (EBUSY)") \
+  X(kUffdMovePinned, "uffd/move-pinned", "a pinned page stops the move (EBUSY)")                         \
   X(kUffdMoveExists, "uffd/move-exists", "a populated destination page stops the move (EEXIST)")       \
   X(kUffdMoveInvalid, "uffd/move-invalid", "the ranges fail validation after the destination's anon rmap was prepared") \
   X(kUffdUnregisterMerge, "uffd/unregister-merge", "unregistering the destination VMA merges it with a neighbour") \

@@ -19,10 +19,12 @@ namespace rmc {
 // create_init_stack_vma + insert_vm_struct: the stack, VM_STACK_FLAGS, with
 // vm_pgoff = vm_start as for any new anonymous VMA, so its base is 0.
 // copy_strings grows it down page by page (expand_downwards keeps the base),
-// so it is created here at its final size.
+// so it is created here at its final size. do_close_on_exec then closes the
+// io_uring ring (O_CLOEXEC), which unpins its buffers.
 void World::exec_new_mm(ProcessId pid, PageNo addr, PageNo len) {
   cover(Path::kExecNewMm);
   exit_mmap(pid);
+  unpin_all(pid);
   Process& p = proc(pid);
   p.mm_generation++;
   p.start_brk = kDefaultStartBrk;

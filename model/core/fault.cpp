@@ -190,12 +190,12 @@ void World::do_swap_page(VmaId id, PageNo addr, bool write) {
   // the folio (or for a locked VMA).
   Folio& folio_now = folio(f);
   if (folio_now.in_swapcache &&
-      ((vma(id).flags & kVmLocked) || (write && folio_now.mapcount == 0 && folio_now.pins == 0))) {
+      ((vma(id).flags & kVmLocked) || (write && folio_now.mapcount == 0 && folio_now.extra_refs() == 0))) {
     cover(Path::kSwapInFreeSwap);
     folio_free_swap(f);
   }
   // Mapped writable (even on a read fault) when exclusive or the only reference.
-  const bool only_ref = folio(f).mapcount == 0 && !folio(f).in_swapcache && folio(f).pins == 0;
+  const bool only_ref = folio(f).mapcount == 0 && !folio(f).in_swapcache && folio(f).extra_refs() == 0;
   const bool writable_ok = exclusive || only_ref;
   const Pfn pfn = folio(f).pfn;
   if (copied || fresh) {

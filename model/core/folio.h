@@ -29,6 +29,11 @@ struct Folio {
   // tells whether a large folio may be mapped by more than one mm.
   std::array<uint16_t, kMaxProcesses> mm_mapcount{};
   uint32_t pins = 0;         // transient references (migration, split)
+  // FOLL_PIN references of the pin op (pin_user_pages, as io_uring's
+  // registered buffers take them): one per pinned page, so that
+  // folio_maybe_dma_pinned is exact (the kernel adds GUP_PIN_COUNTING_BIAS
+  // to a small folio's refcount, to _pincount for a large one).
+  uint32_t dma_pins = 0;
   bool in_swapcache = false;
   SwapSlotId swap = kNoSlot; // folio->swap while in the swap cache (order 0)
   // PG_mlocked left behind: MREMAP_DONTUNMAP clears VM_LOCKED on the old VMA
@@ -45,8 +50,11 @@ struct Folio {
     for (uint16_t c : mm_mapcount) n += c != 0;
     return n;
   }
+  bool maybe_dma_pinned() const { return dma_pins > 0; }
+  // References other than the mappings and the swap cache.
+  uint32_t extra_refs() const { return pins + dma_pins; }
   // folio_ref_count: one reference per mapping, one for the swap cache, pins.
-  uint32_t refcount() const { return mapcount + (in_swapcache ? 1 : 0) + pins; }
+  uint32_t refcount() const { return mapcount + (in_swapcache ? 1 : 0) + extra_refs(); }
 };
 
 // A swap slot: the written-out contents of one page.

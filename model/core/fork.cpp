@@ -43,7 +43,10 @@ void World::fork(ProcessId parent, ProcessId child) {
 // copy_page_range: only VMAs with anon state have page tables worth copying
 // (vma_needs_copy). Anon pages become shared: PageAnonExclusive is cleared,
 // writable PTEs are write-protected in both; swap entries lose their
-// exclusive marker in the parent too.
+// exclusive marker in the parent too. An exclusive page of a pinned folio is
+// the exception: folio_try_dup_anon_rmap_pte refuses to share it, and the
+// child gets a copy (for a large folio, page by page: the batch fails, and
+// copy_pte_range retries each page with a preallocated one).
 void World::copy_page_range(VmaId child_vma, VmaId parent_vma) {
   const Vma& p = vma(parent_vma);
   if (!p.faulted()) return;
@@ -56,7 +59,10 @@ void World::copy_page_range(VmaId child_vma, VmaId parent_vma) {
     switch (pte.kind) {
       case PteKind::kZero: cpt.set(e->page, pte); break;
       case PteKind::kPresent:
-        // folio_try_dup_anon_rmap_pte: no pins in the model, so never a copy.
+        if (page(pte.pfn()).anon_exclusive && folio(folio_of(pte.pfn())).maybe_dma_pinned()) {
+          copy_present_page(child_vma, e->page, pte.pfn());
+          break;
+        }
         cover(Path::kForkSharePage);
         policy().fork_page(*this, folio_of(pte.pfn()), parent_vma);
         page(pte.pfn()).anon_exclusive = false;
@@ -79,9 +85,25 @@ void World::copy_page_range(VmaId child_vma, VmaId parent_vma) {
   }
 }
 
+// copy_present_page: the child's page becomes a new exclusive order-0 folio
+// with the same contents, mapped writable if the VMA is (maybe_mkwrite); the
+// parent keeps its pinned page as it was, exclusive and writable. No
+// try_dup_anon_rmap: the policy's fork_page does not see the parent's folio.
+void World::copy_present_page(VmaId child_vma, PageNo addr, Pfn parent_pfn) {
+  cover(Path::kForkCopyPinned);
+  const FolioId copy = folio_alloc(0);
+  const Pfn pfn = folio(copy).pfn;
+  page(pfn).content = page(parent_pfn).content;
+  folio_add_new_anon_rmap(copy, child_vma, addr, /*exclusive=*/true);
+  proc(vma(child_vma).mm).pt.set(addr, Pte::present(pfn, vma(child_vma).prot & kProtWrite));
+}
+
+// do_exit: exit_mm tears the address space down, then exit_files closes the
+// io_uring ring, whose release unpins its buffers.
 void World::exit(ProcessId pid) {
   assert(proc(pid).live());
   exit_mmap(pid);
+  unpin_all(pid);
   proc(pid).state = ProcessState::kExited;
 }
 

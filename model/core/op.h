@@ -35,6 +35,9 @@ enum class OpKind : uint8_t {
   kMigrateEnd,
   // Added in op codec version 4.
   kUffdMove,
+  // Added in op codec version 5.
+  kPin,
+  kUnpin,
   kCount,
 };
 

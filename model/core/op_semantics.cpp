@@ -54,6 +54,23 @@ std::optional<std::string> check_access(const World& w, ProcessId pid, PageNo ad
   return std::nullopt;
 }
 
+// pin_user_pages fails (EFAULT) on a page outside a writable VMA; GUP no
+// longer grows a stack (gup_vma_lookup). The kernel would have faulted the
+// pages before the failing one, and io_uring unpinned them again; the model
+// refuses the whole op instead, as it does for a bad access.
+std::optional<std::string> check_pin(const World& w, const Op& op, const Why& why) {
+  for (PageNo page = op.addr; page < op.addr + op.len; page++) {
+    const VmaId id = w.vma_lookup(op.pid, page);
+    if (id == kNoVma) return why("pin of {:#x}: no VMA maps it (EFAULT)", page);
+    if (!(w.vma(id).prot & kProtWrite)) return why("pin of {:#x}: the VMA is not writable (EFAULT)", page);
+    if (w.vma(id).flags & kVmFileDevZero)
+      return why("pin of {:#x}: the model pins anonymous VMAs only, not a private /dev/zero mapping", page);
+  }
+  if (w.proc(op.pid).pinned.size() + op.len > kMaxPinnedPages)
+    return why("pin: {} would hold more than {} pinned pages (the model's bound)", process_name(op.pid), kMaxPinnedPages);
+  return std::nullopt;
+}
+
 std::optional<std::string> check_mapped(const World& w, const Op& op, const char* what, const Why& why) {
   if (!w.range_mapped(op.pid, op.addr, op.len))
     return why("{} [{:#x}, {:#x}): part of the range is not mapped (ENOMEM)", what, op.addr, op.addr + op.len);
@@ -155,6 +172,8 @@ std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool 
     case OpKind::kMigrateBegin:
     case OpKind::kMigrateEnd:
     case OpKind::kUffdMove: return std::nullopt;  // its errors come after it changed things (userfaultfd.cpp)
+    case OpKind::kPin: return check_pin(w, op, why);
+    case OpKind::kUnpin: return std::nullopt;
     case OpKind::kCount: break;
   }
   return why("unknown op");
@@ -222,6 +241,8 @@ void apply_op(World& w, const Op& op, uint64_t& next_value, OpObserver* observer
         for (PageNo i = 0; i < moved; i++) observer->on_move(op.pid, op.addr + i, op.new_addr + i);
       break;
     }
+    case OpKind::kPin: w.pin(op.pid, op.addr, op.len); break;
+    case OpKind::kUnpin: w.unpin_all(op.pid); break;
     case OpKind::kCount: assert(false); break;
   }
 }

@@ -55,6 +55,10 @@ constexpr std::array<OpSpec, static_cast<size_t>(OpKind::kCount)> kOpTable = {{
      "second half of the migration in flight: remove_migration_ptes through the copy (P<n> is any process)"},
     {OpKind::kUffdMove, "uffd_move", {O::kAddr, O::kLen, O::kDstAddr}, 3, 3, "P<n> uffd_move SRC LEN DST",
      "UFFDIO_MOVE (ALLOW_SRC_HOLES) of LEN pages from SRC to DST, the VMA at DST registered for it and unregistered after"},
+    {OpKind::kPin, "pin", {O::kAddr, O::kLen}, 2, 2, "P<n> pin ADDR LEN",
+     "pin_user_pages(FOLL_WRITE|FOLL_LONGTERM) of LEN pages, as IORING_REGISTER_BUFFERS: write-fault, then pin (S10)"},
+    {OpKind::kUnpin, "unpin", {}, 0, 1, "P<n> unpin",
+     "IORING_UNREGISTER_BUFFERS: drop every pin P<n> holds (exit and exec drop them too)"},
 }};
 
 constexpr std::string_view kMmapFlagNames[] = {"noreserve", "growsdown", "locked", "populate"};

@@ -23,6 +23,11 @@ struct Process {
   // Which mm the process has: exec replaces it (a new mm_struct), so
   // whoever names an mm (base0's folio->mapping) names (process, generation).
   uint32_t mm_generation = 0;
+  // The pages this process pinned (pin op), one entry per pinned page: the
+  // pfn whose folio holds the pin. They belong to the process's io_uring
+  // buffers, not to the mm: they outlive an munmap of the page and go at
+  // unpin, exit or exec (the ring fd is O_CLOEXEC), never at fork.
+  std::vector<Pfn> pinned;
   // Where the last VMA lookup landed in `vmas` (the kernel's vmacache idea):
   // consecutive lookups mostly hit the same VMA. Only a hint: it is
   // re-validated against the list on every use.
@@ -33,10 +38,13 @@ struct Process {
   // worlds once per input, and regrowing them was a tenth of its time.
   void reset() {
     std::vector<VmaId> keep_vmas = std::move(vmas);
+    std::vector<Pfn> keep_pinned = std::move(pinned);
     PageTable keep_pt = std::move(pt);
     *this = Process{};  // every other field back to its default
     vmas = std::move(keep_vmas);
     vmas.clear();
+    pinned = std::move(keep_pinned);
+    pinned.clear();
     pt = std::move(keep_pt);
     pt.clear_all();
   }

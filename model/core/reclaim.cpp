@@ -13,19 +13,28 @@ namespace rmc {
 
 // try_to_unmap / try_to_migrate: every mapping the walk finds becomes a swap
 // entry for `slot` or a migration entry. The entry carries the page's
-// exclusivity (PageAnonExclusive moves into the entry). Returns whether the
-// folio is now fully unmapped.
+// exclusivity (PageAnonExclusive moves into the entry), which
+// folio_try_share_anon_rmap_pte refuses to do for a pinned page: the PTE
+// stays and the walk stops there (rmap_one returns false). Returns whether
+// the folio is now fully unmapped.
 bool World::try_to_unmap_folio(FolioId id, bool to_migration, SwapSlotId slot_id) {
   RmapWalk& walk = walk_scratch_;
   walk.clear();
   policy().rmap_walk(*this, id, walk);
   for (const std::string& fault : walk.faults) events_.warnings.push_back("rmap walk: " + fault);
   const Folio f = folio(id);
+  bool stopped = false;
   for (const RmapWalk::Visit& visit : walk.visits) {
+    if (stopped) break;
     for_each_mapping_in(f, f, visit, [&](ProcessId pid, PageNo, Pte& pte, uint32_t) {
-      if (pte.kind != PteKind::kPresent) return;
+      if (stopped || pte.kind != PteKind::kPresent) return;
       const Pfn pfn = pte.pfn();
       const bool exclusive = page(pfn).anon_exclusive;
+      if (exclusive && f.maybe_dma_pinned()) {
+        cover(Path::kUnmapPinned);
+        stopped = true;
+        return;
+      }
       if (to_migration) {
         pte = Pte::migration(pfn, pte.writable, exclusive);
       } else {
@@ -95,11 +104,17 @@ void World::pageout_range(ProcessId pid, PageNo start, PageNo end) {
 }
 
 // shrink_folio_list for one small anon folio: add to the swap cache, unmap
-// through the rmap walk, write it out. With a swap file the folio is still
+// through the rmap walk, write it out. A pinned folio is kept before it gets
+// a swap slot; one already in the swap cache stays mapped there (its unmap
+// stops at the pinned page). With a swap file the folio is still
 // under writeback when MADV_PAGEOUT returns, so it stays in the swap cache
 // (option swapcache_after_pageout); otherwise it is freed at once.
 void World::pageout_folio(FolioId id) {
   assert(!folio(id).large());
+  if (!std::as_const(*this).folio(id).in_swapcache && std::as_const(*this).folio(id).maybe_dma_pinned()) {
+    cover(Path::kPageoutPinned);  // shrink_folio_list: keep_locked, before folio_alloc_swap
+    return;
+  }
   if (!folio(id).in_swapcache) {
     SwapSlotId s = swap_alloc(0);
     folio(id).in_swapcache = true;
@@ -237,13 +252,18 @@ bool World::folio_mlocked(FolioId id) {
   return locked;
 }
 
-// split_folio (__folio_split): unmap the large folio to migration entries,
-// make every page a small folio with the same mapping and index + i (same
-// pfns), and remap each (remap_page with RMP_USE_SHARED_ZEROPAGE: pages never
+// split_folio (__folio_split): a folio with references other than its
+// mappings (a pin) is not split at all. Otherwise unmap the large folio to
+// migration entries, make every page a small folio with the same mapping
+// and index + i (same pfns), and remap each (remap_page with RMP_USE_SHARED_ZEROPAGE: pages never
 // written become the shared zero page, unless the folio is mlocked or the
 // VMA VM_LOCKED, which folio_mlocked covers both).
 void World::split_large_folio(FolioId id) {
   assert(folio(id).large() && !folio(id).in_swapcache);
+  if (std::as_const(*this).folio(id).maybe_dma_pinned()) {  // can_split_folio, before the unmap: -EAGAIN
+    cover(Path::kSplitPinned);
+    return;
+  }
   const bool mlocked = folio_mlocked(id);
   folio(id).pins++;
   if (!try_to_unmap_folio(id, /*to_migration=*/true, kNoSlot)) {

@@ -106,6 +106,17 @@ int World::move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src) {
   if (self.folio(f).large()) {  // split_folio, then look again
     split_large_folio(f);
     if (self.folio(folio_of(pfn)).large()) {
+      // A pinned folio cannot be split, and the move fails with -EBUSY.
+      // Measured on 6.18.44 (corpus/kernel/pin_uffd_move_large_busy.trace):
+      // one failed split (hugepages-16kB/stats/split_failed + 1), then
+      // EBUSY, though the 6.14-6.17 source read hands the split's -EAGAIN
+      // back to move_pages, which would retry it for ever.
+      if (self.folio(f).maybe_dma_pinned()) {
+        cover(Path::kUffdMovePinned);
+        return -EBUSY;
+      }
+      // Otherwise the split's unmap missed a mapping (a design's rmap bug):
+      // move_pages retries -EAGAIN until a fatal signal.
       events_.no_progress.push_back(fmt::format(
           "UFFDIO_MOVE retries -EAGAIN for ever at P{}:{:#x}: split_folio fails (its unmap misses a mapping)",
           idx(pid), src));
@@ -113,6 +124,10 @@ int World::move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src) {
     }
     cover(Path::kUffdMoveSplit);
     return -EAGAIN;
+  }
+  if (self.folio(f).maybe_dma_pinned()) {  // move_present_pte
+    cover(Path::kUffdMovePinned);
+    return -EBUSY;
   }
   if (!policy().uffd_move_can_lock(*this, f)) {
     events_.no_progress.push_back(fmt::format(

@@ -214,6 +214,12 @@ class World {
   // i < that count moved from src+i to dst+i, in that order. The ioctl's
   // return value is events().uffd_move_result.
   PageNo uffd_move(ProcessId pid, PageNo src, PageNo len, PageNo dst);
+  // pin_user_pages(FOLL_WRITE | FOLL_LONGTERM) of [addr, addr+len), as
+  // IORING_REGISTER_BUFFERS does (gup.cpp): each page is write-faulted, then
+  // its folio holds a pin for the process until unpin_all (IORING_UNREGISTER_
+  // BUFFERS), exit or exec.
+  void pin(ProcessId pid, PageNo addr, PageNo len);
+  void unpin_all(ProcessId pid);
   // execve(2) in two halves around the argv/envp writes (exec.cpp): the new
   // mm with its stack [addr, addr + len), then relocate_vma_down by `shift`.
   void exec_new_mm(ProcessId pid, PageNo addr, PageNo len);
@@ -353,6 +359,7 @@ class World {
   void populate(VmaId vma, PageNo start, PageNo end);
   // kernel/fork.c + copy_page_range (fork.cpp).
   void copy_page_range(VmaId child, VmaId parent);
+  void copy_present_page(VmaId child, PageNo addr, Pfn parent_pfn);
   // exit_mmap: tear down every VMA of the mm (exit and exec).
   void exit_mmap(ProcessId pid);
   // mm/vmscan.c, mm/migrate.c, mm/huge_memory.c (reclaim.cpp).
