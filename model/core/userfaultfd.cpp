@@ -99,7 +99,9 @@ int World::move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src) {
   }
   const Pfn pfn = pte.pfn();
   const FolioId f = folio_of(pfn);
-  if (!self.page(pfn).anon_exclusive) {
+  // PageAnonExclusive(&folio->page): of the folio's first page, which for a
+  // large folio need not be the page at SRC, nor mapped at all.
+  if (!self.page(self.folio(f).pfn).anon_exclusive) {
     cover(Path::kUffdMoveBusy);
     return -EBUSY;  // shared with a fork child
   }
@@ -129,6 +131,7 @@ int World::move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src) {
     cover(Path::kUffdMovePinned);
     return -EBUSY;
   }
+  assert(self.page(pfn).anon_exclusive);  // a small folio: its first page is this one
   if (!policy().uffd_move_can_lock(*this, f)) {
     events_.no_progress.push_back(fmt::format(
         "UFFDIO_MOVE retries -EAGAIN for ever at P{}:{:#x}: folio_get_anon_vma finds no anon_vma in "

@@ -237,7 +237,10 @@ void World::folio_add_anon_rmap_pte(Pfn pfn, ProcessId pid, bool exclusive) {
 }
 
 // folio_remove_rmap_pte: folio->mapping is left alone (it is only cleared
-// when the folio is freed).
+// when the folio is freed), and so is PageAnonExclusive: a page of a large
+// folio that a zap unmapped keeps the flag while the folio lives, and
+// UFFDIO_MOVE reads it there (it tests the folio's first page; 6.18.44
+// agrees: corpus/kernel/uffd_move_head_page_exclusive.trace).
 void World::folio_remove_rmap_pte(Pfn pfn, ProcessId pid) {
   PageState& p = page(pfn);
   Folio& f = folio(p.folio);
@@ -245,7 +248,6 @@ void World::folio_remove_rmap_pte(Pfn pfn, ProcessId pid) {
   p.mapcount--;
   f.mapcount--;
   f.mm_mapcount[idx(pid)]--;
-  if (p.mapcount == 0) p.anon_exclusive = false;
 }
 
 bool World::folio_free_swap(FolioId id) {
