@@ -119,7 +119,8 @@ const std::vector<OptionRow>& option_table() {
                         {"migration-entry-left__mprotect.trace", "rmap-missing/mremap"},
                         {"migration-entry-left__read.trace", "rmap-missing/mremap"},
                         {"migration-entry-left__uffd_move.trace", "rmap-missing/mremap"},
-                        {"migration-entry-left__write.trace", "rmap-missing/mremap"}})},
+                        {"migration-entry-left__write.trace", "rmap-missing/mremap"},
+                        {"migration-entry-left__pin.trace", "rmap-missing/mremap"}})},
       // Mainline folio_get_anon_vma for lazy folios: no recorded finding
       // moves a present lazy folio before it fails (the scenario
       // s14_uffd_move_lazy_eagain.trace fails no-progress instead).
@@ -135,7 +136,8 @@ const std::vector<OptionRow>& option_table() {
                         {"migration-entry-left__migrate_begin.trace", "L3/mremap"},
                         {"migration-entry-left__migrate_end.trace", "L3/mremap"},
                         {"migration-entry-left__read.trace", "L3/mremap"},
-                        {"migration-entry-left__write.trace", "L3/mremap"}},
+                        {"migration-entry-left__write.trace", "L3/mremap"},
+                        {"migration-entry-left__pin.trace", "L3/mremap"}},
                        {{"base0__L3__migrate_begin.trace", "base0/L3/exit"},
                         {"base0__L3__migrate_end.trace", "base0/L3/exit"}})},
       // exec relocates the stack below its linear page offset: the base
@@ -150,6 +152,8 @@ const std::vector<OptionRow>& option_table() {
         {"lazy-gki__L3__mmap_zero.trace", "lazy-gki/rmap-missing/exec"},
         {"lazy__migration-entry-left__write.trace", "lazy/rmap-missing/exec"},
         {"lazy-gki__migration-entry-left__write.trace", "lazy-gki/rmap-missing/exec"},
+        {"lazy__migration-entry-left__pin.trace", "lazy/rmap-missing/exec"},
+        {"lazy-gki__migration-entry-left__pin.trace", "lazy-gki/rmap-missing/exec"},
         {"lazy__rmap-missing__fork.trace", "lazy/rmap-missing/exec"},
         {"lazy-gki__rmap-missing__fork.trace", "lazy-gki/rmap-missing/exec"}}},
       // base0 staying in lazy mode at exec loses the relocated pages (S18).
