@@ -133,6 +133,8 @@ std::string describe_kernel_call(const Op& op, uint64_t base, PageNo chosen_addr
       return fmt::format("io_uring_setup(1), IORING_REGISTER_BUFFERS({} + {}): pin_user_pages(FOLL_WRITE|FOLL_LONGTERM)",
                          a(op.addr), n(op.len));
     case OpKind::kUnpin: return "IORING_UNREGISTER_BUFFERS and close, every ring the process pinned with";
+    case OpKind::kLazyOff:
+    case OpKind::kLazyOn: return "nothing (the kernel has no lazy mode to switch)";
     case OpKind::kCount: break;
   }
   return "?";
@@ -268,6 +270,8 @@ static std::optional<std::string> run_op(OpContext& ctx, const Op& op, const Mod
       return std::nullopt;
     }
     case OpKind::kUnpin: return expect_result(w.unpin(op.pid), 0);
+    case OpKind::kLazyOff:
+    case OpKind::kLazyOn: return std::nullopt;  // the eager model ignores them too
     case OpKind::kCount: break;
   }
   throw KernelError("unknown op");

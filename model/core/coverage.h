@@ -153,6 +153,8 @@ namespace rmc {
   X(kLazyZombieRoot, "lazy/zombie-root", "a root VMA is unmapped while its tree keeps it alive")          \
   X(kLazyMigrationRef, "lazy/migration-ref", "a migration holds a lazy folio's root (or mm) until it ends")  \
   X(kLazyParentCow, "lazy/parent-cow", "a TREE_PARENT VMA's COW folio goes to the parent's anon_vma")    \
+  X(kLazySwitchOffNew, "lazy/switch-off-new", "with the runtime switch off, a first fault allocates an anon_vma (mainline __anon_vma_prepare)") \
+  X(kLazySwitchOffReuse, "lazy/switch-off-reuse", "... or reuses a regular or TREE_PARENT neighbour's (find_mergeable_anon_vma)") \
   X(kLazyUffdMove, "lazy/uffd-move", "UFFDIO_MOVE moves a lazy folio to the destination VMA's root")      \
   /* the COW-context design (cow_context_policy.cpp) */                                                  \
   X(kCowctxFork, "cowctx/fork-context", "the child mm's context hangs below the parent's")               \

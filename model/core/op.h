@@ -38,6 +38,8 @@ enum class OpKind : uint8_t {
   // Added in op codec version 5.
   kPin,
   kUnpin,
+  kLazyOff,
+  kLazyOn,
   kCount,
 };
 

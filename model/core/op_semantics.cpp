@@ -173,7 +173,9 @@ std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool 
     case OpKind::kMigrateEnd:
     case OpKind::kUffdMove: return std::nullopt;  // its errors come after it changed things (userfaultfd.cpp)
     case OpKind::kPin: return check_pin(w, op, why);
-    case OpKind::kUnpin: return std::nullopt;
+    case OpKind::kUnpin:
+    case OpKind::kLazyOff:
+    case OpKind::kLazyOn: return std::nullopt;
     case OpKind::kCount: break;
   }
   return why("unknown op");
@@ -243,6 +245,8 @@ void apply_op(World& w, const Op& op, uint64_t& next_value, OpObserver* observer
     }
     case OpKind::kPin: w.pin(op.pid, op.addr, op.len); break;
     case OpKind::kUnpin: w.unpin_all(op.pid); break;
+    case OpKind::kLazyOff: w.set_lazy_enabled(false); break;
+    case OpKind::kLazyOn: w.set_lazy_enabled(true); break;
     case OpKind::kCount: assert(false); break;
   }
 }

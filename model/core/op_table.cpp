@@ -59,6 +59,10 @@ constexpr std::array<OpSpec, static_cast<size_t>(OpKind::kCount)> kOpTable = {{
      "pin_user_pages(FOLL_WRITE|FOLL_LONGTERM) of LEN pages, as IORING_REGISTER_BUFFERS: write-fault, then pin (S10)"},
     {OpKind::kUnpin, "unpin", {}, 0, 1, "P<n> unpin",
      "IORING_UNREGISTER_BUFFERS: drop every pin P<n> holds (exit and exec drop them too)"},
+    {OpKind::kLazyOff, "lazy_off", {}, 0, 1, "P<n> lazy_off",
+     "anon_vma_lazy_enabled() turns false (the series' runtime switch, S7): first faults take mainline's path (P<n> is a label)"},
+    {OpKind::kLazyOn, "lazy_on", {}, 0, 1, "P<n> lazy_on",
+     "anon_vma_lazy_enabled() turns true again (P<n> is a label)"},
 }};
 
 constexpr std::string_view kMmapFlagNames[] = {"noreserve", "growsdown", "locked", "populate"};

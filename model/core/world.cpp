@@ -33,7 +33,14 @@ void World::reset() {
   live_folios_ = 0;
   events_.clear();
   migration_ = Migration{};
+  lazy_enabled_ = true;
   policy().reset();
+}
+
+void World::set_lazy_enabled(bool on) {
+  if (lazy_enabled_ == on) return;  // no change (mutations())
+  mutations_++;
+  lazy_enabled_ = on;
 }
 
 // ---- lookups ----------------------------------------------------------------

@@ -129,6 +129,11 @@ class World {
   const StepEvents& events() const { return events_; }
   // The migration between migrate_begin and migrate_end, if any (at most one).
   const Migration& migration() const { return migration_; }
+  // anon_vma_lazy_enabled(): the series' runtime switch (S7, ops lazy_off and
+  // lazy_on). Only the lazy designs read it, at a VMA's first fault; eager
+  // and cowctx have no lazy mode.
+  bool lazy_enabled() const { return lazy_enabled_; }
+  void set_lazy_enabled(bool on);
   // Will the migration in flight restore this migration entry (it points at
   // the migrating folio)? An access waits for it then; else for ever.
   bool migration_restores(const Pte& entry) const {
@@ -306,6 +311,7 @@ class World {
   uint64_t live_folios_ = 0;
   StepEvents events_;
   Migration migration_;
+  bool lazy_enabled_ = true;
   mutable Coverage coverage_;
   RmapWalk walk_scratch_;  // reused by every walk an operation makes
 

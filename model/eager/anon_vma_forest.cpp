@@ -192,4 +192,22 @@ void AnonVmaForest::walk(const World& w, const Folio& f, AnonVmaId av_id, RmapWa
   }
 }
 
+// anon_vma_compatible + reusable_anon_vma: the two VMAs could merge but for
+// their protection, and the neighbour never took part in a fork tree of its
+// own (a single-entry chain).
+VmaId AnonVmaForest::find_mergeable_neighbour(const World& w, VmaId vma, bool any_chain) const {
+  auto compatible = [](const Vma& a, const Vma& b) {
+    return a.end == b.start && a.flags == b.flags && geom::pgoff_continues(a.start, a.end, a.pgoff, b.pgoff);
+  };
+  auto reusable = [&](VmaId old, const Vma& a, const Vma& b) {
+    return compatible(a, b) && w.vma(old).faulted() && (any_chain || chain(old).size() == 1);
+  };
+  const Vma& v = w.vma(vma);
+  const VmaId next = w.vma_next(vma);
+  if (next != kNoVma && reusable(next, v, w.vma(next))) return next;
+  const VmaId prev = w.vma_prev(vma);
+  if (prev != kNoVma && reusable(prev, w.vma(prev), v)) return prev;
+  return kNoVma;
+}
+
 }  // namespace rmc

@@ -77,6 +77,12 @@ class AnonVmaForest {
   // rmap_walk_anon over one anon_vma: every AVC whose VMA overlaps the
   // folio's page offsets, in tree order.
   void walk(const World& w, const Folio& folio, AnonVmaId av, RmapWalk& out) const;
+  // find_mergeable_anon_vma (mm/vma.c): the neighbour, next then prev, whose
+  // anon_vma a first fault of `vma` may share: anon_vma_compatible, faulted,
+  // and a single AVC in its chain (reusable_anon_vma; any chain length with
+  // `any_chain`, the pre-2010 B4). Returns that neighbour, or kNoVma; the
+  // caller reads the anon_vma from its word.
+  VmaId find_mergeable_neighbour(const World& w, VmaId vma, bool any_chain) const;
 
  private:
   void tree_insert(const World& w, AvcId avc);

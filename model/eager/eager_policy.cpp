@@ -18,30 +18,11 @@ AnonVmaId own_of(const World& w, VmaId vma) { return anon_vma_of(w.vma(vma).anon
 
 }  // namespace
 
-// anon_vma_compatible + reusable_anon_vma: a neighbour's anon_vma may be shared
-// if the two VMAs could merge but for protection, and the neighbour never
-// took part in a fork tree of its own (a single-entry chain).
+// A neighbour's anon_vma may be shared (AnonVmaForest::find_mergeable_neighbour);
+// B4 (pre-2010 hardening) accepts any chain length.
 AnonVmaId EagerPolicy::find_mergeable_anon_vma(const World& w, VmaId id) const {
-  auto compatible = [&](const Vma& a, const Vma& b) {
-    return a.end == b.start && a.flags == b.flags &&
-           geom::pgoff_continues(a.start, a.end, a.pgoff, b.pgoff);
-  };
-  auto reusable = [&](VmaId old, const Vma& a, const Vma& b) -> AnonVmaId {
-    const Vma& o = w.vma(old);
-    if (!compatible(a, b) || !o.faulted()) return kNoAnonVma;
-    // B4 (pre-2010 hardening): any chain length would do.
-    if (forest_.chain(old).size() != 1 && !w.options().bug(Bug::kB4)) return kNoAnonVma;
-    return anon_vma_of(o.anon);
-  };
-  const Vma& v = w.vma(id);
-  VmaId next = w.vma_next(id);
-  if (next != kNoVma) {
-    AnonVmaId av = reusable(next, v, w.vma(next));
-    if (av != kNoAnonVma) return av;
-  }
-  VmaId prev = w.vma_prev(id);
-  if (prev != kNoVma) return reusable(prev, w.vma(prev), v);
-  return kNoAnonVma;
+  const VmaId neighbour = forest_.find_mergeable_neighbour(w, id, w.options().bug(Bug::kB4));
+  return neighbour == kNoVma ? kNoAnonVma : anon_vma_of(w.vma(neighbour).anon);
 }
 
 // __anon_vma_prepare: reuse a neighbour's anon_vma or allocate a new root.

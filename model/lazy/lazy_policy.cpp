@@ -79,6 +79,10 @@ uint64_t LazyPolicy::zombie_roots(const World& w) const {
 void LazyPolicy::prepare(World& w, VmaId id) {
   Vma& v = w.vma(id);
   if (v.faulted()) return;
+  if (!w.lazy_enabled()) {
+    prepare_mainline(w, id);
+    return;
+  }
   if (base0()) {
     if (base_of(v) == 0) {
       w.cover(Path::kLazyPrepare);
@@ -96,6 +100,31 @@ void LazyPolicy::prepare(World& w, VmaId id) {
   w.cover(Path::kLazyPrepare);
   v.anon = lazy_word(id);
   get_root(id);
+}
+
+// With anon_vma_lazy_enabled() false a first fault runs mainline's
+// __anon_vma_prepare (S7): find_mergeable_anon_vma reads the neighbour's tree
+// word through the series' accessor (patch 04 converts mm/vma.c), and
+// reusable_anon_vma's singular-chain test comes first. A lazy neighbour has
+// an empty anon_vma_chain, so its word (a root VMA) is never taken for an
+// anon_vma; a regular neighbour with one AVC is reused as in eager, and so is
+// a TREE_PARENT one whose chain is its parent's anon_vma alone (the accessor
+// returns that anon_vma: the new VMA joins the parent's).
+void LazyPolicy::prepare_mainline(World& w, VmaId id) {
+  const VmaId neighbour = forest_.find_mergeable_neighbour(w, id, /*any_chain=*/false);
+  AnonVmaId av = kNoAnonVma;
+  if (neighbour != kNoVma) {
+    assert(!is_lazy(w.vma(neighbour).anon));  // a lazy VMA has no chain
+    w.cover(Path::kLazySwitchOffReuse);
+    av = anon_vma_in(w.vma(neighbour).anon);
+  } else {
+    w.cover(Path::kLazySwitchOffNew);
+    av = forest_.alloc();
+    forest_.anon_vma_mut(av).num_children = 1;  // the self-parent link of a root
+  }
+  w.vma(id).anon = regular_word(av);
+  forest_.link(w, id, av);
+  forest_.anon_vma_mut(av).num_active_vmas++;
 }
 
 // Split, copy_vma and dup_anon_vma: the copy shares the root (one more

@@ -38,6 +38,9 @@ class LazyPolicy final : public RmapPolicy {
   void reset() override;
 
   void prepare(World& w, VmaId vma) override;
+  // __anon_vma_prepare as mainline has it, for a first fault while the
+  // runtime switch is off (S7).
+  void prepare_mainline(World& w, VmaId vma);
   void clone(World& w, VmaId dst, VmaId src) override;
   void fork(World& w, VmaId child, VmaId parent) override;
   void unlink(World& w, VmaId vma) override;
