@@ -78,6 +78,10 @@ TEST(Coverage, OpsTakeTheirPaths) {
        Path::kLazyForkTreeParent},
       {"lazy", "P0 mmap 0x100 1 rw\nP0 write 0x100 1\n", Path::kLazyPrepare, Path::kLazyUpgrade},
       {"cowctx", "P0 mmap 0x100 1 rw\nP0 write 0x100 1\nP0 fork P1\n", Path::kCowctxFork, Path::kCowctxExit},
+      {"eager", "P0 mmap 0x100 1 rw\nP0 pin 0x100 1\nP0 fork P1\n", Path::kForkCopyPinned, Path::kForkSharePage},
+      {"eager", "P0 mmap 0x100 1 rw\nP0 pin 0x100 1\nP0 madvise 0x100 1 pageout\n", Path::kPageoutPinned,
+       Path::kPageoutFreed},
+      {"lazy", "P0 lazy_off\nP0 mmap 0x100 1 rw\nP0 write 0x100 1\n", Path::kLazySwitchOffNew, Path::kLazyPrepare},
   };
   for (const PathCase& c : cases) {
     const Coverage coverage = run(c.design, c.ops);
