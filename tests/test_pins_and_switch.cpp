@@ -7,27 +7,13 @@
 #include "model/check/runner.h"
 #include "model/core/op_semantics.h"
 #include "model/designs.h"
+#include "tests/run_helpers.h"
 
 namespace rmc {
 namespace {
 
-Trace parse_ok(const std::string& body) {
-  ParseResult parsed = parse_trace("# rmapcheck trace 1\n" + body, "test");
-  EXPECT_TRUE(std::holds_alternative<Trace>(parsed)) << std::get<TraceError>(parsed).str();
-  return std::get<Trace>(parsed);
-}
-
-// Runs every line on a new world of `design` (checks on) and returns it.
 std::unique_ptr<World> run_ok(const std::string& body, std::string_view design = "eager") {
-  Trace trace = parse_ok(body);
-  auto world = make_world(design, trace.options);
-  Runner runner(*world, /*checks=*/true);
-  for (const TraceLine& line : trace.lines) {
-    StepResult r = runner.run_line(line);
-    EXPECT_TRUE(r.ok()) << design << " line " << line.line << ": " << r.error.value_or("")
-                        << (r.violations.empty() ? "" : " " + r.violations[0].message);
-  }
-  return world;
+  return run_ok(parse_ok(body), design);
 }
 
 const Folio& folio_at(const World& w, ProcessId pid, PageNo addr) {
