@@ -184,6 +184,9 @@ std::optional<std::string> trace_unsupported(const Trace& trace) {
   for (OpKind half : {OpKind::kMigrateBegin, OpKind::kMigrateEnd})
     if (auto line = first_op(trace, half))
       return fmt::format("line {}: {}", *line, kMigrationHalvesNotRun);
+  for (OpKind half : {OpKind::kSplitBegin, OpKind::kSplitEnd})
+    if (auto line = first_op(trace, half))
+      return fmt::format("line {}: {}", *line, kSplitHalvesNotRun);
   const TraceNeeds needs = trace_needs(trace);
   if (needs.swap && !o.swapcache_after_pageout)
     return std::string(

@@ -53,13 +53,17 @@ uint64_t mthp_swapped_out_whole();
 // nothing: options that change the model away from the kernel, folio orders
 // the kernel does not map with PTEs, PROT_EXEC-only mappings on machines
 // with protection keys, exec (it would replace the worker), a migration in
-// two halves (kMigrationHalvesNotRun).
+// two halves (kMigrationHalvesNotRun) or a split in two (kSplitHalvesNotRun).
 std::optional<std::string> trace_unsupported(const Trace& trace);
 
 // Why migrate_begin and migrate_end cannot run on the kernel.
 inline constexpr const char* kMigrationHalvesNotRun =
     "a migration in two halves (migrate_begin, migrate_end) cannot run on the kernel: from user space "
     "move_pages(2) migrates a folio at once, so no op can run between the unmap and remove_migration_ptes";
+// Why split_begin and split_end cannot run on the kernel.
+inline constexpr const char* kSplitHalvesNotRun =
+    "a split in two halves (split_begin, split_end) cannot run on the kernel: from user space a split "
+    "(split_huge_pages, MADV_PAGEOUT) runs at once, so no op can run between its unmap and remap_page";
 
 class Host {
  public:

@@ -86,6 +86,8 @@ Trace fuzz_trace(uint64_t seed, const FuzzOptions& options) {
   // Nor can a migration in two halves.
   generator.weights[static_cast<size_t>(OpKind::kMigrateBegin)] = 0;
   generator.weights[static_cast<size_t>(OpKind::kMigrateEnd)] = 0;
+  generator.weights[static_cast<size_t>(OpKind::kSplitBegin)] = 0;
+  generator.weights[static_cast<size_t>(OpKind::kSplitEnd)] = 0;
   for (OpKind kind : options.left_out) generator.weights[static_cast<size_t>(kind)] = 0;
   generator.max_processes = options.min_procs + static_cast<uint32_t>(choose.below(options.max_procs - options.min_procs + 1));
   const uint32_t ops = options.min_ops + static_cast<uint32_t>(choose.below(options.max_ops - options.min_ops + 1));

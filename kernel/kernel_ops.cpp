@@ -135,6 +135,8 @@ std::string describe_kernel_call(const Op& op, uint64_t base, PageNo chosen_addr
     case OpKind::kUnpin: return "IORING_UNREGISTER_BUFFERS and close, every ring the process pinned with";
     case OpKind::kLazyOff:
     case OpKind::kLazyOn: return "nothing (the kernel has no lazy mode to switch)";
+    case OpKind::kSplitBegin:
+    case OpKind::kSplitEnd: return "half a split (not run on the kernel)";
     case OpKind::kCount: break;
   }
   return "?";
@@ -272,6 +274,8 @@ static std::optional<std::string> run_op(OpContext& ctx, const Op& op, const Mod
     case OpKind::kUnpin: return expect_result(w.unpin(op.pid), 0);
     case OpKind::kLazyOff:
     case OpKind::kLazyOn: return std::nullopt;  // the eager model ignores them too
+    case OpKind::kSplitBegin:
+    case OpKind::kSplitEnd: throw KernelError(kSplitHalvesNotRun);
     case OpKind::kCount: break;
   }
   throw KernelError("unknown op");

@@ -124,7 +124,7 @@ TEST(Coverage, EveryPathIsTakenByACampaign) {
     for (auto [name, value] : options) ASSERT_FALSE(apply_option(o.model, name, value));
     total.merge(run_campaign(o).any_design());
   };
-  campaign(3000, {});
+  campaign(5000, {});
   campaign(300, {{"lazy.merge", "upgrade"}});
   campaign(300, {{"lazy.parent_upgrade", "reuse"}});
   for (size_t i = 0; i < kPathCount; i++)

@@ -24,7 +24,7 @@ namespace {
 struct Recorded {
   std::string file;       // file name under corpus/findings
   std::string signature;  // design/property/op
-  std::string mechanism;  // M1 ... M11
+  std::string mechanism;  // M1 ... M12
   Trace trace;
 };
 
@@ -101,7 +101,7 @@ const std::vector<OptionRow>& option_table() {
       {{{"lazy.repoint_swap", "on"}},
        {},
        {"base0__L3__exit.trace", "base0__L3__exec.trace", "base0__observable__madvise.trace", "base0__L3__migrate_end.trace",
-        "base0__L3__migrate_begin.trace"},
+        "base0__L3__migrate_begin.trace", "base0__L3__split_begin.trace"},
        {}},
       {{{"lazy.merge", "upgrade"}}, {"M5"}, {}, {}},
       {{{"lazy.parent_cow", "upgrade"}}, {}, {}, {}},
@@ -120,7 +120,11 @@ const std::vector<OptionRow>& option_table() {
                         {"migration-entry-left__read.trace", "rmap-missing/mremap"},
                         {"migration-entry-left__uffd_move.trace", "rmap-missing/mremap"},
                         {"migration-entry-left__write.trace", "rmap-missing/mremap"},
-                        {"migration-entry-left__pin.trace", "rmap-missing/mremap"}})},
+                        {"migration-entry-left__pin.trace", "rmap-missing/mremap"},
+                        {"migration-entry-left__split_begin.trace", "rmap-missing/mremap"},
+                        {"kernel-warn__migrate_begin.trace", "rmap-missing/mremap"},
+                        {"kernel-warn__split_begin.trace", "rmap-missing/mremap"},
+                        {"kernel-warn__split_end.trace", "rmap-missing/mremap"}})},
       // Mainline folio_get_anon_vma for lazy folios: no recorded finding
       // moves a present lazy folio before it fails (the scenario
       // s14_uffd_move_lazy_eagain.trace fails no-progress instead).
@@ -129,7 +133,7 @@ const std::vector<OptionRow>& option_table() {
       // (L3 at that op), instead of when the migration ends.
       {{{"lazy.migration_ref", "none"}},
        {},
-       {},
+       {"lazy__migration-entry-left__split_begin.trace", "lazy-gki__migration-entry-left__split_begin.trace"},
        {},
        in_lazy_and_gki({{"L3__migrate_begin.trace", "L3/fork"},
                         {"L3__migrate_end.trace", "L3/mremap"},
@@ -137,9 +141,12 @@ const std::vector<OptionRow>& option_table() {
                         {"migration-entry-left__migrate_end.trace", "L3/mremap"},
                         {"migration-entry-left__read.trace", "L3/mremap"},
                         {"migration-entry-left__write.trace", "L3/mremap"},
-                        {"migration-entry-left__pin.trace", "L3/mremap"}},
+                        {"migration-entry-left__pin.trace", "L3/mremap"},
+                        {"L3__split_begin.trace", "L3/mremap"},
+                        {"L3__split_end.trace", "L3/fork"}},
                        {{"base0__L3__migrate_begin.trace", "base0/L3/exit"},
-                        {"base0__L3__migrate_end.trace", "base0/L3/exit"}})},
+                        {"base0__L3__migrate_end.trace", "base0/L3/exit"},
+                        {"base0__L3__split_begin.trace", "base0/L3/exit"}})},
       // exec relocates the stack below its linear page offset: the base
       // wraps, and a naive range check misses the relocated pages (S19).
       {{{"lazy.addr_check", "naive"}},
@@ -154,6 +161,14 @@ const std::vector<OptionRow>& option_table() {
         {"lazy-gki__migration-entry-left__write.trace", "lazy-gki/rmap-missing/exec"},
         {"lazy__migration-entry-left__pin.trace", "lazy/rmap-missing/exec"},
         {"lazy-gki__migration-entry-left__pin.trace", "lazy-gki/rmap-missing/exec"},
+        {"lazy__L3__split_end.trace", "lazy/rmap-missing/exec"},
+        {"lazy-gki__L3__split_end.trace", "lazy-gki/rmap-missing/exec"},
+        {"lazy__kernel-warn__migrate_begin.trace", "lazy/rmap-missing/exec"},
+        {"lazy-gki__kernel-warn__migrate_begin.trace", "lazy-gki/rmap-missing/exec"},
+        {"lazy__kernel-warn__split_begin.trace", "lazy/rmap-missing/exec"},
+        {"lazy-gki__kernel-warn__split_begin.trace", "lazy-gki/rmap-missing/exec"},
+        {"lazy__migration-entry-left__split_begin.trace", "lazy/rmap-missing/exec"},
+        {"lazy-gki__migration-entry-left__split_begin.trace", "lazy-gki/rmap-missing/exec"},
         {"lazy__rmap-missing__fork.trace", "lazy/rmap-missing/exec"},
         {"lazy-gki__rmap-missing__fork.trace", "lazy-gki/rmap-missing/exec"}}},
       // base0 staying in lazy mode at exec loses the relocated pages (S18).
@@ -162,7 +177,9 @@ const std::vector<OptionRow>& option_table() {
        {},
        {},
        {{"base0__L3__exec.trace", "base0/rmap-missing/exec"},
-        {"base0__migration-entry-left__mprotect.trace", "base0/rmap-missing/exec"}}},
+        {"base0__migration-entry-left__mprotect.trace", "base0/rmap-missing/exec"},
+        {"base0__kernel-warn__migrate_begin.trace", "base0/rmap-missing/exec"},
+        {"base0__kernel-warn__split_begin.trace", "base0/rmap-missing/exec"}}},
       {{{"cowctx.shared_swapin", "faulting"}}, {}, {}, {}},
       {{{"cowctx.fork_child_check", "none"}}, {"M9"}, {}, {}},
       {{{"lazy.walk", "all"},

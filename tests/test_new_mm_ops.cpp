@@ -163,7 +163,7 @@ TEST(OpCodec, Version1InputsKeepTheirMeaning) {
   // Version N knows the kinds below the first one version N + 1 added: that
   // kind wraps to mmap (kind 0) in version N. Version 3 added migrate_begin
   // (16), version 4 uffd_move (18), version 5 pin (19, then unpin, lazy_off,
-  // lazy_on).
+  // lazy_on, split_begin, split_end).
   for (const auto& [version, first_new_kind] : {std::pair<uint8_t, uint8_t>{2, 16}, {3, 18}, {4, 19}}) {
     const uint8_t input[] = {version, 0, first_new_kind, 0, 0x00, 0x01, /*len*/ 3, /*prot*/ 3, /*flags*/ 0};
     DecodedInput in = decode_ops(input, sizeof input);

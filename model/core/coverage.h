@@ -108,6 +108,8 @@ namespace rmc {
   X(kMigrateEnd, "migrate/end", "migrate_end restores the entries of the migration in flight")          \
   X(kMigrationWait, "migrate/entry-wait", "an access waits on a migration entry for the migration to end") \
   X(kSplitFolio, "split/large-folio", "__folio_split makes a large folio small")                         \
+  X(kSplitBegin, "split/begin", "split_begin leaves a large folio unmapped to migration entries")        \
+  X(kSplitEnd, "split/end", "split_end makes the small folios and maps them back")                       \
   X(kSplitToZeroPage, "split/to-zero-page", "remap_page maps a never-written page as the zero page")     \
   X(kPageoutPinned, "reclaim/pageout-pinned", "shrink_folio_list keeps a pinned folio before it gets a swap slot") \
   X(kUnmapPinned, "reclaim/unmap-pinned", "try_to_unmap_one / try_to_migrate_one stop at a pinned exclusive page") \

@@ -123,7 +123,10 @@ std::string render_vma_table(const World& w) {
                          flags, w.policy().describe_anon(w, v.id));
     }
   }
-  if (const Migration& m = w.migration(); m.active())
+  if (const Migration& m = w.migration(); m.active() && m.split)
+    out += fmt::format("  split in flight: folio {} (mapping {}), holding {}\n", idx(m.src),
+                       w.policy().describe_mapping(w, w.folio(m.src).mapping), w.policy().describe_mapping(w, m.held));
+  else if (m.active())
     out += fmt::format("  migration in flight: folio {} (mapping {}) -> folio {} (mapping {}), holding {}\n", idx(m.src),
                        w.policy().describe_mapping(w, w.folio(m.src).mapping), idx(m.dst),
                        w.policy().describe_mapping(w, w.folio(m.dst).mapping), w.policy().describe_mapping(w, m.held));

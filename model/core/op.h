@@ -40,6 +40,8 @@ enum class OpKind : uint8_t {
   kUnpin,
   kLazyOff,
   kLazyOn,
+  kSplitBegin,
+  kSplitEnd,
   kCount,
 };
 

@@ -6,8 +6,8 @@
 // of one op, and a corpus trace has an exact byte form (a seed). Format
 // version 5; versions 1, 2, 3 and 4 are the same with the first 14, 16, 18
 // and 19 rows of the op table (before mmap_zero, before migrate_begin,
-// before uffd_move, before pin, unpin, lazy_off and lazy_on), so an old
-// input decodes as it always did:
+// before uffd_move, before pin, unpin, lazy_off, lazy_on, split_begin and
+// split_end), so an old input decodes as it always did:
 //
 //   byte 0   version (5, 4, 3, 2 or 1); inputs of another version decode to nothing
 //   byte 1   options: bits 0-1 large_folio_order (0, 2, 4, 0),

@@ -175,7 +175,9 @@ std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool 
     case OpKind::kPin: return check_pin(w, op, why);
     case OpKind::kUnpin:
     case OpKind::kLazyOff:
-    case OpKind::kLazyOn: return std::nullopt;
+    case OpKind::kLazyOn:
+    case OpKind::kSplitBegin:
+    case OpKind::kSplitEnd: return std::nullopt;
     case OpKind::kCount: break;
   }
   return why("unknown op");
@@ -247,6 +249,8 @@ void apply_op(World& w, const Op& op, uint64_t& next_value, OpObserver* observer
     case OpKind::kUnpin: w.unpin_all(op.pid); break;
     case OpKind::kLazyOff: w.set_lazy_enabled(false); break;
     case OpKind::kLazyOn: w.set_lazy_enabled(true); break;
+    case OpKind::kSplitBegin: w.split_begin(op.pid, op.addr); break;
+    case OpKind::kSplitEnd: w.split_end(); break;
     case OpKind::kCount: assert(false); break;
   }
 }

@@ -63,6 +63,10 @@ constexpr std::array<OpSpec, static_cast<size_t>(OpKind::kCount)> kOpTable = {{
      "anon_vma_lazy_enabled() turns false (the series' runtime switch, S7): first faults take mainline's path (P<n> is a label)"},
     {OpKind::kLazyOn, "lazy_on", {}, 0, 1, "P<n> lazy_on",
      "anon_vma_lazy_enabled() turns true again (P<n> is a label)"},
+    {OpKind::kSplitBegin, "split_begin", {O::kAddr}, 1, 2, "P<n> split_begin ADDR",
+     "first half of split_folio of the large folio mapped at ADDR: unmap to migration entries (S6)"},
+    {OpKind::kSplitEnd, "split_end", {}, 0, 2, "P<n> split_end",
+     "second half of the split in flight: the small folios, mapped back through their rmap walks (P<n> is a label)"},
 }};
 
 constexpr std::string_view kMmapFlagNames[] = {"noreserve", "growsdown", "locked", "populate"};

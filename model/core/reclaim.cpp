@@ -208,7 +208,7 @@ void World::migrate(ProcessId pid, PageNo addr, PageNo len) {
 
 void World::migrate_begin(ProcessId pid, PageNo addr) {
   const World& self = *this;  // reads: nothing to migrate changes nothing (mutations())
-  if (self.migration().active()) migrate_end();  // at most one in flight
+  if (self.migration().active()) end_in_flight();  // at most one in flight
   const Pte* pte = self.proc(pid).pt.find(addr);
   if (!pte || pte->kind != PteKind::kPresent) return;
   const FolioId f = folio_of(pte->pfn());
@@ -219,7 +219,8 @@ void World::migrate_begin(ProcessId pid, PageNo addr) {
 }
 
 void World::migrate_end() {
-  if (!std::as_const(*this).migration().active()) return;  // none in flight: nothing changes
+  const Migration& in_flight = std::as_const(*this).migration();
+  if (!in_flight.active() || in_flight.split) return;  // no migration in flight: nothing changes
   cover(Path::kMigrateEnd);
   const Migration m = migration_;
   migration_ = Migration{};
@@ -229,7 +230,14 @@ void World::migrate_end() {
 
 void World::wait_for_migration() {
   cover(Path::kMigrationWait);
-  migrate_end();
+  end_in_flight();
+}
+
+void World::end_in_flight() {
+  if (std::as_const(*this).migration().split)
+    split_end();
+  else
+    migrate_end();
 }
 
 // ---- folio split --------------------------------------------------------------------
@@ -253,26 +261,47 @@ bool World::folio_mlocked(FolioId id) {
 }
 
 // split_folio (__folio_split): a folio with references other than its
-// mappings (a pin) is not split at all. Otherwise unmap the large folio to
-// migration entries, make every page a small folio with the same mapping
-// and index + i (same pfns), and remap each (remap_page with RMP_USE_SHARED_ZEROPAGE: pages never
-// written become the shared zero page, unless the folio is mlocked or the
-// VMA VM_LOCKED, which folio_mlocked covers both).
+// mappings (a pin) is not split at all (can_split_folio, before the unmap:
+// -EAGAIN). Otherwise, as a migration does: folio_get_anon_vma (the policy's
+// migration_get: the lock the split holds is on what folio->mapping names
+// now), unmap the large folio to migration entries, then (the second half)
+// make every page a small folio with the same mapping and index + i (same
+// pfns), and remap each (remap_page with RMP_USE_SHARED_ZEROPAGE: pages
+// never written become the shared zero page, unless the folio is mlocked or
+// the VMA VM_LOCKED, which folio_mlocked covers both).
 void World::split_large_folio(FolioId id) {
+  const Migration m = split_folio_start(id);
+  if (m.active()) split_folio_finish(m);
+}
+
+Migration World::split_folio_start(FolioId id) {
   assert(folio(id).large() && !folio(id).in_swapcache);
-  if (std::as_const(*this).folio(id).maybe_dma_pinned()) {  // can_split_folio, before the unmap: -EAGAIN
+  if (std::as_const(*this).folio(id).maybe_dma_pinned()) {
     cover(Path::kSplitPinned);
-    return;
+    return {};
   }
   const bool mlocked = folio_mlocked(id);
   folio(id).pins++;
+  const MappingWord held = policy().migration_get(*this, folio(id).mapping);
   if (!try_to_unmap_folio(id, /*to_migration=*/true, kNoSlot)) {
     remove_migration_ptes(id, id);
+    policy().migration_put(*this, held);
     folio(id).pins--;
-    return;
+    return {};
   }
   cover(Path::kSplitFolio);
-  const Folio large = folio(id);
+  Migration m;
+  m.src = m.dst = id;
+  m.held = held;
+  m.split = true;
+  m.mlocked = mlocked;
+  return m;
+}
+
+// __split_unmapped_folio and remap_page: the pieces take the mapping the
+// large folio has now, and each is mapped back through its own walk.
+void World::split_folio_finish(const Migration& m) {
+  const Folio large = folio(m.src);
   std::vector<FolioId> pieces;
   for (uint32_t i = 0; i < large.nr_pages(); i++) {
     FolioId piece{static_cast<uint32_t>(folios_.size())};
@@ -289,14 +318,37 @@ void World::split_large_folio(FolioId id) {
     live_folios_++;
     pieces.push_back(piece);
   }
-  Folio& old = folio(id);
+  Folio& old = folio(m.src);
   old.pins--;
   old.alive = false;  // its pages now belong to the pieces
   live_folios_--;
   for (FolioId piece : pieces) {
-    remove_migration_ptes(piece, piece, /*use_shared_zeropage=*/!mlocked);
+    remove_migration_ptes(piece, piece, /*use_shared_zeropage=*/!m.mlocked);
     folio_put_if_unused(piece);
   }
+  policy().migration_put(*this, m.held);
+}
+
+void World::split_begin(ProcessId pid, PageNo addr) {
+  const World& self = *this;  // reads: nothing to split changes nothing (mutations())
+  if (self.migration().active()) end_in_flight();  // at most one in flight
+  const Pte* pte = self.proc(pid).pt.find(addr);
+  if (!pte || pte->kind != PteKind::kPresent) return;
+  const FolioId f = folio_of(pte->pfn());
+  if (!self.folio(f).large()) return;
+  cover(Path::kSplitBegin);
+  migration_ = split_folio_start(f);
+  mutations_++;  // migration_ is state
+}
+
+void World::split_end() {
+  const Migration& in_flight = std::as_const(*this).migration();
+  if (!in_flight.active() || !in_flight.split) return;  // no split in flight: nothing changes
+  cover(Path::kSplitEnd);
+  const Migration m = migration_;
+  migration_ = Migration{};
+  mutations_++;
+  split_folio_finish(m);
 }
 
 void World::split_folio(ProcessId pid, PageNo addr) {

@@ -76,10 +76,15 @@ struct StepEvents {
 // whose mapping and index are the old folio's (move_to_new_folio); and the
 // anon rmap handle the migration took at the unmap (folio_get_anon_vma),
 // which keeps what the copy's mapping names allocated until the end.
+// A migration or a split between its two halves. A split unmaps the large
+// folio to migration entries as a migration does; its second half makes the
+// small folios and maps them back, so src == dst until then.
 struct Migration {
   FolioId src = kNoFolio;
   FolioId dst = kNoFolio;
   MappingWord held = kNoMapping;
+  bool split = false;
+  bool mlocked = false;  // split: remap_page may not use the shared zero page
   bool active() const { return src != kNoFolio; }
 };
 
@@ -127,7 +132,8 @@ class World {
   ModelOptions& options() { return touched(options_); }
   StepEvents& events() { return events_; }
   const StepEvents& events() const { return events_; }
-  // The migration between migrate_begin and migrate_end, if any (at most one).
+  // The migration between migrate_begin and migrate_end, or the split
+  // between split_begin and split_end, if any (at most one of either).
   const Migration& migration() const { return migration_; }
   // anon_vma_lazy_enabled(): the series' runtime switch (S7, ops lazy_off and
   // lazy_on). Only the lazy designs read it, at a VMA's first fault; eager
@@ -212,6 +218,13 @@ class World {
   // none in flight does nothing.
   void migrate_begin(ProcessId pid, PageNo addr);
   void migrate_end();
+  // A split in two halves the same way (S6): split_begin unmaps the large
+  // folio mapped at `addr` to migration entries; split_end makes the small
+  // folios and maps them back through their rmap walks. Other ops between
+  // them run where the kernel's split holds the folio lock and, in eager,
+  // the anon_vma lock.
+  void split_begin(ProcessId pid, PageNo addr);
+  void split_end();
   void brk(ProcessId pid, PageNo new_brk);
   void split_folio(ProcessId pid, PageNo addr);
   // UFFDIO_MOVE of [src, src+len) to dst (userfaultfd.cpp). Returns the
@@ -374,9 +387,13 @@ class World {
   void migrate_folio(FolioId folio);
   Migration migrate_folio_start(FolioId folio);
   void migrate_folio_finish(const Migration& m);
-  // migration_entry_wait: an access to an entry of the migration in flight
-  // waits for it to end.
+  // migration_entry_wait: an access to an entry of the migration (or split)
+  // in flight waits for it to end.
   void wait_for_migration();
+  // The second half of whatever is in flight.
+  void end_in_flight();
+  Migration split_folio_start(FolioId folio);
+  void split_folio_finish(const Migration& m);
   void split_large_folio(FolioId folio);
   bool try_to_unmap_folio(FolioId folio, bool to_migration, SwapSlotId slot);
   // use_shared_zeropage: RMP_USE_SHARED_ZEROPAGE (the split of an anon folio).
