@@ -240,3 +240,40 @@ TEST(OpCodec, NewOpsRoundTrip) {
 
 }  // namespace
 }  // namespace rmc
+
+namespace rmc {
+namespace {
+
+// split_folio in two halves (S6): the window between unmap and remap.
+TEST(SplitHalves, BeginUnmapsEndRemapsSmallFolios) {
+  const std::string ops = "option large_folio_order 2\nP0 mmap 0x100 4 rw\nP0 write 0x100 4\nP0 split_begin 0x101\n";
+  auto begun = run_ok(parse_ok(ops));
+  ASSERT_TRUE(begun->migration().active());
+  EXPECT_TRUE(begun->migration().split);
+  for (PageNo addr = 0x100; addr < 0x104; addr++)
+    EXPECT_EQ(begun->proc(ProcessId{0}).pt.find(addr)->kind, PteKind::kMigration) << addr;
+  auto ended = run_ok(parse_ok(ops + "P0 migrate_end\nexpect count folio 1\nP0 split_end\nexpect count folio 4\n"));
+  EXPECT_FALSE(ended->migration().active());  // migrate_end left the split alone, split_end ended it
+  for (PageNo addr = 0x100; addr < 0x104; addr++) {
+    const Pte* pte = ended->proc(ProcessId{0}).pt.find(addr);
+    ASSERT_TRUE(pte && pte->kind == PteKind::kPresent) << addr;
+    EXPECT_EQ(ended->folio(ended->folio_of(pte->pfn())).order, 0u);
+  }
+  // An access to an entry waits for the split: it ends there.
+  auto waited = run_ok(parse_ok(ops + "P0 read 0x103 1\nexpect count folio 4\n"));
+  EXPECT_FALSE(waited->migration().active());
+}
+
+TEST(SplitHalves, NothingIsInFlightForASmallOrPinnedFolio) {
+  EXPECT_FALSE(run_ok(parse_ok("P0 mmap 0x100 1 rw\nP0 write 0x100 1\nP0 split_begin 0x100\n"))->migration().active());
+  EXPECT_FALSE(run_ok(parse_ok("option large_folio_order 2\nP0 mmap 0x100 4 rw\nP0 pin 0x100 1\nP0 split_begin 0x102\n"))
+                   ->migration().active());
+  // A migration in flight is ended by split_begin, and split_end leaves a migration alone.
+  auto w = run_ok(parse_ok("option large_folio_order 2\nP0 mmap 0x100 4 rw\nP0 write 0x100 4\nP0 migrate_begin 0x100\n"
+                           "P0 split_end\n"));
+  EXPECT_TRUE(w->migration().active());
+  EXPECT_FALSE(w->migration().split);
+}
+
+}  // namespace
+}  // namespace rmc
