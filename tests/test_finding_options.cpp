@@ -162,6 +162,8 @@ const std::vector<OptionRow>& option_table() {
         {"lazy__migration-entry-left__pin.trace", "lazy/rmap-missing/exec"},
         {"lazy-gki__migration-entry-left__pin.trace", "lazy-gki/rmap-missing/exec"},
         {"lazy__L3__split_end.trace", "lazy/rmap-missing/exec"},
+        {"lazy__L3__mlock.trace", "lazy/rmap-missing/exec"},
+        {"lazy-gki__L3__mlock.trace", "lazy-gki/rmap-missing/exec"},
         {"lazy-gki__L3__split_end.trace", "lazy-gki/rmap-missing/exec"},
         {"lazy__kernel-warn__migrate_begin.trace", "lazy/rmap-missing/exec"},
         {"lazy-gki__kernel-warn__migrate_begin.trace", "lazy-gki/rmap-missing/exec"},
