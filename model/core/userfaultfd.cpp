@@ -109,7 +109,7 @@ int World::move_pages_pte(VmaId dst_vma, PageNo dst, PageNo src) {
     split_large_folio(f);
     if (self.folio(folio_of(pfn)).large()) {
       // A pinned folio cannot be split, and the move fails with -EBUSY.
-      // Measured on 6.18.44 (corpus/kernel/pin_uffd_move_large_busy.trace):
+      // Measured on 6.18.44 (corpus/kernel/pin_large_folio.trace):
       // one failed split (hugepages-16kB/stats/split_failed + 1), then
       // EBUSY, though the 6.14-6.17 source read hands the split's -EAGAIN
       // back to move_pages, which would retry it for ever.

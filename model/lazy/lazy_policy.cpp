@@ -90,11 +90,7 @@ void LazyPolicy::prepare(World& w, VmaId id) {
       return;
     }
     w.cover(Path::kLazyBase0Regular);
-    AnonVmaId av = forest_.alloc();
-    forest_.anon_vma_mut(av).num_children = 1;
-    v.anon = regular_word(av);
-    forest_.link(w, id, av);
-    forest_.anon_vma_mut(av).num_active_vmas++;
+    attach_regular(w, id, new_root());
     return;
   }
   w.cover(Path::kLazyPrepare);
@@ -112,16 +108,25 @@ void LazyPolicy::prepare(World& w, VmaId id) {
 // returns that anon_vma: the new VMA joins the parent's).
 void LazyPolicy::prepare_mainline(World& w, VmaId id) {
   const VmaId neighbour = forest_.find_mergeable_neighbour(w, id, /*any_chain=*/false);
-  AnonVmaId av = kNoAnonVma;
   if (neighbour != kNoVma) {
     assert(!is_lazy(w.vma(neighbour).anon));  // a lazy VMA has no chain
     w.cover(Path::kLazySwitchOffReuse);
-    av = anon_vma_in(w.vma(neighbour).anon);
+    attach_regular(w, id, anon_vma_in(w.vma(neighbour).anon));
   } else {
     w.cover(Path::kLazySwitchOffNew);
-    av = forest_.alloc();
-    forest_.anon_vma_mut(av).num_children = 1;  // the self-parent link of a root
+    attach_regular(w, id, new_root());
   }
+}
+
+// anon_vma_alloc for a new root: its self-parent link counts as a child.
+AnonVmaId LazyPolicy::new_root() {
+  const AnonVmaId av = forest_.alloc();
+  forest_.anon_vma_mut(av).num_children = 1;
+  return av;
+}
+
+// The VMA gets `av` as its own regular anon_vma: one AVC, one active VMA.
+void LazyPolicy::attach_regular(World& w, VmaId id, AnonVmaId av) {
   w.vma(id).anon = regular_word(av);
   forest_.link(w, id, av);
   forest_.anon_vma_mut(av).num_active_vmas++;
@@ -183,8 +188,7 @@ AnonVmaId LazyPolicy::upgrade_target(World& w, VmaId tree) {
   const bool per_root = w.options().lazy.upgrade == LazyOptions::UpgradeScope::kRoot;
   if (per_root && idx(root) < root_anon_vma_.size() && forest_.valid(root_anon_vma_[idx(root)]))
     return root_anon_vma_[idx(root)];
-  const AnonVmaId av = forest_.alloc();
-  forest_.anon_vma_mut(av).num_children = 1;  // the self-parent link of a root
+  const AnonVmaId av = new_root();
   if (per_root) {
     if (idx(root) >= root_anon_vma_.size()) root_anon_vma_.resize(idx(root) + 1, kNoAnonVma);
     root_anon_vma_[idx(root)] = av;
@@ -196,9 +200,7 @@ AnonVmaId LazyPolicy::upgrade_target(World& w, VmaId tree) {
 // its folios that pointed at the root now point at `av`.
 void LazyPolicy::join_anon_vma(World& w, VmaId id, AnonVmaId av, bool repoint) {
   const VmaId root = root_of(w.vma(id).anon);
-  w.vma(id).anon = regular_word(av);
-  forest_.link(w, id, av);
-  forest_.anon_vma_mut(av).num_active_vmas++;
+  attach_regular(w, id, av);
   if (!base0()) put_root(root);
   if (repoint) {
     w.cover(Path::kLazyUpgradeRepoint);

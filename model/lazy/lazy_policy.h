@@ -38,9 +38,6 @@ class LazyPolicy final : public RmapPolicy {
   void reset() override;
 
   void prepare(World& w, VmaId vma) override;
-  // __anon_vma_prepare as mainline has it, for a first fault while the
-  // runtime switch is off (S7).
-  void prepare_mainline(World& w, VmaId vma);
   void clone(World& w, VmaId dst, VmaId src) override;
   void fork(World& w, VmaId child, VmaId parent) override;
   void unlink(World& w, VmaId vma) override;
@@ -80,6 +77,11 @@ class LazyPolicy final : public RmapPolicy {
   AnonVmaView view(bool count_tree_parent) const;
 
  private:
+  // __anon_vma_prepare as mainline has it, for a first fault while the
+  // runtime switch is off (S7).
+  void prepare_mainline(World& w, VmaId vma);
+  AnonVmaId new_root();
+  void attach_regular(World& w, VmaId vma, AnonVmaId av);
   bool base0() const { return flavor_ == Flavor::kBase0; }
   void get_root(VmaId root);
   void put_root(VmaId root);
