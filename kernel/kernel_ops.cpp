@@ -133,6 +133,8 @@ std::string describe_kernel_call(const Op& op, uint64_t base, PageNo chosen_addr
       return fmt::format("io_uring_setup(1), IORING_REGISTER_BUFFERS({} + {}): pin_user_pages(FOLL_WRITE|FOLL_LONGTERM)",
                          a(op.addr), n(op.len));
     case OpKind::kUnpin: return "IORING_UNREGISTER_BUFFERS and close, every ring the process pinned with";
+    case OpKind::kFaultRace:
+      return fmt::format("store 8 bytes at {}, then at {} (one thread: see run_op)", a(op.addr), a(op.new_addr));
     case OpKind::kLazyOff:
     case OpKind::kLazyOn: return "nothing (the kernel has no lazy mode to switch)";
     case OpKind::kSplitBegin:
@@ -214,6 +216,16 @@ static std::optional<std::string> run_op(OpContext& ctx, const Op& op, const Mod
       return std::nullopt;
     }
     case OpKind::kWrite: w.write(op.pid, addr(op.addr), op.len, model.first_value); return std::nullopt;
+    case OpKind::kFaultRace:
+      // The two threads' stores one after the other, from one thread: the
+      // worker has no threads, and user space cannot time two faults to meet
+      // inside __vmf_anon_prepare anyway. In the kernel (eager) every
+      // interleaving ends as this one does, since __anon_vma_prepare tests
+      // vma->anon_vma again under page_table_lock; the model's eager run
+      // of the race ends the same way, and that is what is compared.
+      w.write(op.pid, addr(op.addr), 1, model.first_value);
+      w.write(op.pid, addr(op.new_addr), 1, model.first_value + 1);
+      return std::nullopt;
     case OpKind::kFork: w.fork(op.pid, op.child); return std::nullopt;
     case OpKind::kExit: w.exit(op.pid); return std::nullopt;
     case OpKind::kMremap: {

@@ -127,7 +127,7 @@ class LockStep {
     const Op& op = line.op;
     if (auto reason = op_invalid_reason(*world_, op)) return bad_input(line, *reason);
     ModelSide side = model_side_before(*world_, op, next_value_ + 1);
-    if (op.kind == OpKind::kWrite) next_value_ += op.len;
+    next_value_ += values_written(op);
     Clock::time_point t = Clock::now();
     StepResult r = runner_.run_op(op);
     v_.model_seconds += seconds_since(t);

@@ -70,7 +70,7 @@ double kernel_run_seconds(const Trace& trace, Host& host, const OracleOptions& o
     for (const TraceLine& line : trace.lines) {
       if (line.kind != TraceLine::Kind::kOp) continue;
       ModelSide side = model_side_before(*world, line.op, next_value + 1);
-      if (line.op.kind == OpKind::kWrite) next_value += line.op.len;
+      next_value += values_written(line.op);
       StepResult r = runner.run_op(line.op);
       if (r.error) throw KernelError(fmt::format("{}:{}: {}", trace.source, line.line, *r.error));
       side.after = world.get();

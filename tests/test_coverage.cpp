@@ -82,6 +82,9 @@ TEST(Coverage, OpsTakeTheirPaths) {
       {"eager", "P0 mmap 0x100 1 rw\nP0 pin 0x100 1\nP0 madvise 0x100 1 pageout\n", Path::kPageoutPinned,
        Path::kPageoutFreed},
       {"lazy", "P0 lazy_off\nP0 mmap 0x100 1 rw\nP0 write 0x100 1\n", Path::kLazySwitchOffNew, Path::kLazyPrepare},
+      {"eager", "P0 mmap 0x100 2 rw\nP0 fault_race 0x100 0x101\n", Path::kFaultRacePrepare, Path::kFaultZeroPage},
+      {"lazy", "option lazy.prepare_race atomic\nP0 mmap 0x100 2 rw\nP0 fault_race 0x100 0x101\n",
+       Path::kFaultRacePrepare, Path::kLazyPrepareRaced},
   };
   for (const PathCase& c : cases) {
     const Coverage coverage = run(c.design, c.ops);

@@ -24,7 +24,7 @@ namespace {
 struct Recorded {
   std::string file;       // file name under corpus/findings
   std::string signature;  // design/property/op
-  std::string mechanism;  // M1 ... M12
+  std::string mechanism;  // M1 ... M13
   Trace trace;
 };
 
@@ -129,6 +129,9 @@ const std::vector<OptionRow>& option_table() {
       // moves a present lazy folio before it fails (the scenario
       // s14_uffd_move_lazy_eagain.trace fails no-progress instead).
       {{{"lazy.uffd_move", "eagain"}}, {}, {}, {}},
+      // The lazy prepare's test and store in one step: the racing thread
+      // takes no second reference (S20).
+      {{{"lazy.prepare_race", "atomic"}}, {"M13"}, {}, {}},
       // The root is freed when its last VMA goes, under the migration's copy
       // (L3 at that op), instead of when the migration ends.
       {{{"lazy.migration_ref", "none"}},

@@ -199,8 +199,19 @@ TEST(OpCodec, Version1InputsKeepTheirMeaning) {
   unpin.kind = OpKind::kUnpin;
   unpin.pid = ProcessId{2};
   EXPECT_EQ(decode_ops(v5, sizeof v5).ops, (std::vector<Op>{pin, unpin}));
-  const uint8_t v6[] = {6, 0, 0, 0, 0, 1, 3, 3, 0};
-  EXPECT_TRUE(decode_ops(v6, sizeof v6).ops.empty());
+  // Version 5 has no fault_race: kind 25 wraps to 0 (mmap) there.
+  const uint8_t v6[] = {6, 0, 25, 1, 0x00, 0x01, 0x02, 0x01};
+  Op race;
+  race.kind = OpKind::kFaultRace;
+  race.pid = ProcessId{1};
+  race.addr = 0x100;
+  race.new_addr = 0x102;
+  EXPECT_EQ(decode_ops(v6, sizeof v6).ops, (std::vector<Op>{race}));
+  const uint8_t v5_wrapped[] = {5, 0, 25, 1, 0x00, 0x01, 3, 3, 0};
+  ASSERT_EQ(decode_ops(v5_wrapped, sizeof v5_wrapped).ops.size(), 1u);
+  EXPECT_EQ(decode_ops(v5_wrapped, sizeof v5_wrapped).ops[0].kind, OpKind::kMmap);
+  const uint8_t v7[] = {7, 0, 0, 0, 0, 1, 3, 3, 0};
+  EXPECT_TRUE(decode_ops(v7, sizeof v7).ops.empty());
 }
 
 // Encoding picks the oldest version that has every kind of the trace, so the
@@ -210,8 +221,9 @@ TEST(OpCodec, EncodeUsesTheOldestVersionThatFits) {
   Trace halves = parse_ok("P0 mmap 0x100 4 rw\nP0 migrate_begin 0x100\nP0 migrate_end\n");
   Trace moves = parse_ok("P0 mmap 0x100 4 rw\nP0 migrate_begin 0x100\nP0 uffd_move 0x100 2 0x1234\n");
   Trace pins = parse_ok("P0 mmap 0x100 4 rw\nP0 pin 0x100 2\nP0 uffd_move 0x100 2 0x1234\nP0 unpin\n");
-  for (const auto& [trace, version] :
-       {std::pair{&old_ops, 2}, std::pair{&halves, 3}, std::pair{&moves, 4}, std::pair{&pins, 5}}) {
+  Trace races = parse_ok("P0 mmap 0x100 4 rw\nP0 pin 0x100 2\nP0 fault_race 0x102 0x103\n");
+  for (const auto& [trace, version] : {std::pair{&old_ops, 2}, std::pair{&halves, 3}, std::pair{&moves, 4},
+                                       std::pair{&pins, 5}, std::pair{&races, 6}}) {
     std::vector<Op> ops;
     for (const TraceLine& line : trace->lines)
       if (line.kind == TraceLine::Kind::kOp) ops.push_back(line.op);

@@ -61,6 +61,26 @@ TEST(Shrink, KeepsTheFailureAndDropsTheNoise) {
   EXPECT_EQ(text.find("P5"), std::string::npos) << text;
 }
 
+// A failure inside one mm, found in a grandchild (the smoke campaign's first
+// trace of lazy/root-refcount/fault_race): the forks that led there go, and
+// the grandchild's ops become P0's. Dropping a process cannot do that.
+TEST(Shrink, FoldsAChildIntoItsParent) {
+  Trace found = parse_ok(
+      "# rmapcheck trace 1\n"
+      "P0 fork P1\n"
+      "P1 fork P2\n"
+      "P2 mmap 0x8006 10 rw\n"
+      "P2 fault_race 0x800f 0x8008\n");
+  auto root_refcount = [](const Trace& t) {
+    Verdict v = run_trace(t, "lazy", true);
+    return v.kind == Verdict::Kind::kFail && v.violations[0].property == "root-refcount";
+  };
+  ASSERT_TRUE(root_refcount(found));
+  Trace small = shrink_trace(found, root_refcount);
+  EXPECT_EQ(print_trace(small), "# rmapcheck trace 1\nP0 mmap 0x8006 10 rw\nP0 fault_race 0x800f 0x8008\n")
+      << print_trace(small);
+}
+
 TEST(Shrink, ResultIsDeterministic) {
   Trace noisy = parse_ok(kNoisyB12);
   auto pred = [](const Trace& t) { return fails_with(t, "I6"); };

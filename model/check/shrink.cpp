@@ -45,6 +45,7 @@ class Shrinker {
       progress = false;
       progress |= delete_chunks();
       progress |= drop_processes();
+      progress |= fold_children();
       progress |= simplify_operands();
       progress |= renumber_processes();
     }
@@ -122,6 +123,33 @@ class Shrinker {
         candidate.push_back(op);
       }
       if (!candidate.empty() && try_ops(candidate)) progress = true;
+    }
+    return progress;
+  }
+
+  // A forked process folded into its parent: the fork goes and the child's
+  // ops become the parent's. A failure that needs no second mm loses the
+  // forks that led to the process it happened in. (A child's name is new at
+  // its fork, so no op before the fork names it.)
+  bool fold_children() {
+    bool progress = false;
+    for (size_t i = 0; i < ops_.size() && budget_left();) {
+      if (ops_[i].kind != OpKind::kFork) {
+        i++;
+        continue;
+      }
+      const ProcessId parent = ops_[i].pid, child = ops_[i].child;
+      std::vector<Op> candidate;
+      for (size_t k = 0; k < ops_.size(); k++) {
+        if (k == i) continue;
+        Op op = ops_[k];
+        if (op.pid == child) op.pid = parent;
+        candidate.push_back(op);
+      }
+      if (!candidate.empty() && try_ops(candidate))
+        progress = true;  // the op after the fork is at i now
+      else
+        i++;
     }
     return progress;
   }

@@ -7,9 +7,11 @@
 //   1. cut everything after the shortest failing prefix;
 //   2. delete chunks of ops, halving the chunk size down to single ops;
 //   3. drop a whole process: its fork, its ops and its descendants';
-//   4. simplify operands: shorter ranges, fewer flags, plainer protections,
+//   4. fold a forked process into its parent: drop the fork, and the
+//      child's ops become the parent's;
+//   5. simplify operands: shorter ranges, fewer flags, plainer protections,
 //      mremap without resizing;
-//   5. renumber processes in order of appearance (P0, P1, ...).
+//   6. renumber processes in order of appearance (P0, P1, ...).
 // Every candidate is checked with `still_fails`, which decides what "the same
 // failure" means (the caller compares finding signatures); an invalid
 // candidate simply does not fail. Options of the trace are kept; comments

@@ -69,6 +69,7 @@ namespace rmc {
   X(kStackExpand, "stack/expand-downwards", "a fault below a stack VMA grows it")                       \
   /* mm/memory.c (fault.cpp) */                                                                          \
   X(kFaultZeroPage, "fault/zero-page", "do_anonymous_page: a read maps the shared zero page")           \
+  X(kFaultRacePrepare, "fault/race-prepare", "two threads' first faults both find the VMA unprepared (S20)") \
   X(kFaultNewFolio, "fault/new-folio", "do_anonymous_page: a write maps a new exclusive folio")         \
   X(kFaultLargeFolio, "fault/large-folio", "do_anonymous_page maps a large folio")                       \
   X(kFaultLargeFallback, "fault/large-fallback", "a large folio does not fit: order 0 instead")         \
@@ -139,6 +140,7 @@ namespace rmc {
   X(kEagerSetAnonRoot, "eager/set-anon-root", "__folio_set_anon puts a shared folio in the root anon_vma") \
   /* the lazy designs (lazy_policy.cpp) */                                                               \
   X(kLazyPrepare, "lazy/prepare", "the first fault makes the VMA its own root (nothing allocated)")      \
+  X(kLazyPrepareRaced, "lazy/prepare-raced", "... and a racing thread's prepare does it again (lazy.prepare_race plain)") \
   X(kLazyBase0Regular, "lazy/base0-regular", "base0: a VMA whose base is not 0 gets a regular anon_vma") \
   X(kLazyUpgrade, "lazy/upgrade", "a lazy VMA leaves lazy mode for a regular anon_vma")                  \
   X(kLazyUpgradeRepoint, "lazy/upgrade-repoint", "the upgrade re-points the VMA's folios")               \

@@ -26,6 +26,22 @@ void World::write(ProcessId pid, PageNo addr, uint64_t value) {
   memmap_[idx(pte->pfn())].content = value;
 }
 
+// Each thread's fault reaches __vmf_anon_prepare under its per-VMA read
+// lock, which does not exclude the other. Both read vma->anon_vma before
+// either stores it; what the second prepare does then is the design's
+// (RmapPolicy::prepare_raced). Which store lands first does not matter to
+// the rest of the faults: the VMA is prepared for both.
+void World::fault_race(ProcessId pid, PageNo a, uint64_t value_a, PageNo b, uint64_t value_b) {
+  const VmaId id = vma_lookup(pid, a);
+  if (id != kNoVma && id == vma_lookup(pid, b) && !std::as_const(*this).vma(id).faulted()) {
+    cover(Path::kFaultRacePrepare);
+    policy().prepare(*this, id);
+    policy().prepare_raced(*this, id);
+  }
+  write(pid, a, value_a);
+  write(pid, b, value_b);
+}
+
 // handle_mm_fault for one page. A fault below a stack grows it first.
 void World::handle_fault(ProcessId pid, PageNo addr, bool write) {
   VmaId id = vma_lookup(pid, addr);

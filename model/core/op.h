@@ -42,6 +42,8 @@ enum class OpKind : uint8_t {
   kLazyOn,
   kSplitBegin,
   kSplitEnd,
+  // Added in op codec version 6.
+  kFaultRace,
   kCount,
 };
 
@@ -51,7 +53,7 @@ struct Op {
   PageNo addr = 0;       // start of the range (mremap: old address; brk: new break)
   PageNo len = 0;        // pages (mremap: old length)
   PageNo new_len = 0;    // mremap
-  PageNo new_addr = 0;   // mremap with MREMAP_FIXED; uffd_move: the destination
+  PageNo new_addr = 0;   // mremap with MREMAP_FIXED; uffd_move: the destination; fault_race: the second page
   uint8_t prot = 0;      // mmap, mprotect
   uint8_t flags = 0;     // MmapFlag / MremapFlag bits
   Advice advice = Advice::kDontneed;

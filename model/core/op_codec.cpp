@@ -52,10 +52,12 @@ DecodedInput decode_ops(const uint8_t* data, size_t size) {
   static_assert(static_cast<size_t>(OpKind::kMigrateBegin) == kCodecV2Kinds);
   static_assert(static_cast<size_t>(OpKind::kUffdMove) == kCodecV3Kinds);
   static_assert(static_cast<size_t>(OpKind::kPin) == kCodecV4Kinds);
+  static_assert(static_cast<size_t>(OpKind::kFaultRace) == kCodecV5Kinds);
   const size_t kinds = version == 1   ? kCodecV1Kinds
                        : version == 2 ? kCodecV2Kinds
                        : version == 3 ? kCodecV3Kinds
                        : version == 4 ? kCodecV4Kinds
+                       : version == 5 ? kCodecV5Kinds
                                       : static_cast<size_t>(OpKind::kCount);
   while (out.ops.size() < kMaxDecodedOps && in.has(2)) {
     Op op;
@@ -102,11 +104,12 @@ std::optional<std::string> encode_ops(const std::vector<Op>& ops, const ModelOpt
   uint8_t version = 2;
   for (const Op& op : ops) {
     const size_t kind = static_cast<size_t>(op.kind);
-    if (kind >= kCodecV4Kinds) version = 5;
+    if (kind >= kCodecV5Kinds) version = 6;
+    else if (kind >= kCodecV4Kinds && version < 5) version = 5;
     else if (kind >= kCodecV3Kinds && version < 4) version = 4;
     else if (kind >= kCodecV2Kinds && version < 3) version = 3;
   }
-  static_assert(kCodecVersion == 5);
+  static_assert(kCodecVersion == 6);
   out += static_cast<char>(version);
   out += static_cast<char>(option_byte);
   auto word = [&](uint64_t value) {

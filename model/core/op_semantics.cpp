@@ -71,6 +71,20 @@ std::optional<std::string> check_pin(const World& w, const Op& op, const Why& wh
   return std::nullopt;
 }
 
+// Two threads' stores (S20): each page inside a writable VMA (a stack that
+// two threads grow at once is another race, not modelled), and two pages
+// (one page's two stores would race for its value).
+std::optional<std::string> check_fault_race(const World& w, const Op& op, const Why& why) {
+  for (PageNo page : {op.addr, op.new_addr}) {
+    const VmaId id = w.vma_lookup(op.pid, page);
+    if (id == kNoVma) return why("fault_race of {:#x}: no VMA maps it (the model races faults inside VMAs only)", page);
+    if (!accessible(w.vma(id).prot, kProtWrite))
+      return why("fault_race of {:#x}: the VMA is {} (SIGSEGV)", page, prot_name(w.vma(id).prot));
+  }
+  if (op.addr == op.new_addr) return why("fault_race: both threads store to {:#x} (which value wins is not defined)", op.addr);
+  return std::nullopt;
+}
+
 std::optional<std::string> check_mapped(const World& w, const Op& op, const char* what, const Why& why) {
   if (!w.range_mapped(op.pid, op.addr, op.len))
     return why("{} [{:#x}, {:#x}): part of the range is not mapped (ENOMEM)", what, op.addr, op.addr + op.len);
@@ -178,6 +192,7 @@ std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool 
     case OpKind::kLazyOn:
     case OpKind::kSplitBegin:
     case OpKind::kSplitEnd: return std::nullopt;
+    case OpKind::kFaultRace: return check_fault_race(w, op, why);
     case OpKind::kCount: break;
   }
   return why("unknown op");
@@ -195,6 +210,15 @@ PageNo mremap_chosen_address(const World& w, const Op& op) {
       return kArenaPages;
   }
   return w.mremap_target(op.pid, op.addr, op.new_len);
+}
+
+uint64_t values_written(const Op& op) {
+  switch (op.kind) {
+    case OpKind::kWrite:
+    case OpKind::kExec: return op.len;
+    case OpKind::kFaultRace: return 2;
+    default: return 0;
+  }
 }
 
 void apply_op(World& w, const Op& op, uint64_t& next_value, OpObserver* observer) {
@@ -251,6 +275,15 @@ void apply_op(World& w, const Op& op, uint64_t& next_value, OpObserver* observer
     case OpKind::kLazyOn: w.set_lazy_enabled(true); break;
     case OpKind::kSplitBegin: w.split_begin(op.pid, op.addr); break;
     case OpKind::kSplitEnd: w.split_end(); break;
+    case OpKind::kFaultRace: {
+      const uint64_t first = ++next_value, second = ++next_value;
+      w.fault_race(op.pid, op.addr, first, op.new_addr, second);
+      if (observer) {
+        observer->on_write(op.pid, op.addr, first);
+        observer->on_write(op.pid, op.new_addr, second);
+      }
+      break;
+    }
     case OpKind::kCount: assert(false); break;
   }
 }

@@ -38,5 +38,7 @@ class OpObserver {
 
 // Applies a valid op. Each written page gets the fresh value ++next_value.
 void apply_op(World& w, const Op& op, uint64_t& next_value, OpObserver* observer);
+// How many fresh values apply_op takes for `op` (the pages it stores to).
+uint64_t values_written(const Op& op);
 
 }  // namespace rmc

@@ -67,6 +67,8 @@ constexpr std::array<OpSpec, static_cast<size_t>(OpKind::kCount)> kOpTable = {{
      "first half of split_folio of the large folio mapped at ADDR: unmap to migration entries (S6)"},
     {OpKind::kSplitEnd, "split_end", {}, 0, 2, "P<n> split_end",
      "second half of the split in flight: the small folios, mapped back through their rmap walks (P<n> is a label)"},
+    {OpKind::kFaultRace, "fault_race", {O::kAddr, O::kDstAddr}, 2, 1, "P<n> fault_race ADDR ADDR2",
+     "two threads of P<n> write ADDR and ADDR2 at once: both first faults of an unfaulted VMA test its anon state before either prepares it (S20)"},
 }};
 
 constexpr std::string_view kMmapFlagNames[] = {"noreserve", "growsdown", "locked", "populate"};
@@ -377,11 +379,13 @@ std::optional<std::string> parse_op(const std::vector<std::string_view>& tokens,
         next++;
         break;
       }
-      case Operand::kDstAddr:
-        if (!have) return missing("DST");
-        err = parse_page(token, "destination", op.new_addr);
+      case Operand::kDstAddr: {
+        const bool race = op.kind == OpKind::kFaultRace;
+        if (!have) return missing(race ? "ADDR2" : "DST");
+        err = parse_page(token, race ? "second address" : "destination", op.new_addr);
         next++;
         break;
+      }
     }
     if (err) return fmt::format("{}: {}", spec.name, *err);
   }

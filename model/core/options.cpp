@@ -71,6 +71,8 @@ constexpr LazyChoice kLazyChoices[] = {
      [](LazyOptions& o, int v) { o.mremap_fix_migration = !v; }},
     {"uffd_move", {"move", "eagain"}, [](const LazyOptions& o) { return static_cast<int>(o.uffd_move); },
      [](LazyOptions& o, int v) { o.uffd_move = static_cast<LazyOptions::UffdMove>(v); }},
+    {"prepare_race", {"plain", "atomic"}, [](const LazyOptions& o) { return static_cast<int>(o.prepare_race); },
+     [](LazyOptions& o, int v) { o.prepare_race = static_cast<LazyOptions::PrepareRace>(v); }},
 };
 
 }  // namespace

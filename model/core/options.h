@@ -112,6 +112,16 @@ struct LazyOptions {
   // lazy.uffd_move move|eagain).
   enum class UffdMove : uint8_t { kMove, kEagain };
   UffdMove uffd_move = UffdMove::kMove;
+  // Two threads' first faults in one VMA (S20). The series calls its lazy
+  // prepare in __vmf_anon_prepare before the per-VMA-lock fallback, so it
+  // runs under the per-VMA read lock alone, and the hunk takes no other
+  // lock (lazy-design.md 1.3): both threads test the VMA's word, both store
+  // TREE_VMA(self) and both take the root's reference (plain, the default);
+  // or the test and the store are one step (a cmpxchg of the word, or
+  // mm->page_table_lock as mainline takes): the second thread finds the VMA
+  // prepared (atomic; lazy.prepare_race plain|atomic).
+  enum class PrepareRace : uint8_t { kPlain, kAtomic };
+  PrepareRace prepare_race = PrepareRace::kPlain;
   bool operator==(const LazyOptions&) const = default;
 };
 

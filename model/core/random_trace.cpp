@@ -76,6 +76,15 @@ PageNo TraceGenerator::draw_move_destination(const World& w, Chooser& choose, Op
   return dst;
 }
 
+// fault_race's second page: mostly another page of the first page's VMA,
+// where the two first faults meet (S20).
+PageNo TraceGenerator::draw_race_partner(const World& w, Chooser& choose, const Op& op) const {
+  const VmaId id = w.vma_lookup(op.pid, op.addr);
+  if (id == kNoVma || w.vma(id).pages() < 2 || choose.one_in(4)) return draw_addr(w, choose, op.pid);
+  const PageNo page = w.vma(id).start + choose.below(w.vma(id).pages() - 1);
+  return page < op.addr ? page : page + 1;  // any page but op.addr
+}
+
 const TraceGenerator::Range* TraceGenerator::draw_recent(Chooser& choose) const {
   if (options_.recent_one_in == 0 || recent_count_ == 0 || !choose.one_in(options_.recent_one_in)) return nullptr;
   return &recent_[choose.below(recent_count_)];
@@ -167,7 +176,9 @@ Op TraceGenerator::draw(const World& w, Chooser& choose, OpKind kind, ProcessId 
         break;
       }
       case Operand::kShift: op.shift = 1 + choose.below(options_.max_len); break;
-      case Operand::kDstAddr: op.new_addr = draw_move_destination(w, choose, op); break;
+      case Operand::kDstAddr:
+        op.new_addr = kind == OpKind::kFaultRace ? draw_race_partner(w, choose, op) : draw_move_destination(w, choose, op);
+        break;
       case Operand::kChild: {
         op.child = pid;  // invalid unless a free name is found
         for (uint8_t c = 0; c < options_.max_processes && c < kMaxProcesses; c++)

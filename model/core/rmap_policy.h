@@ -58,6 +58,11 @@ class RmapPolicy {
   // anon_vma_prepare(vma): give an unfaulted VMA its anon state before the
   // first anonymous folio is added to it. No-op if vma->anon is set.
   virtual void prepare(World& w, VmaId vma) = 0;
+  // A second thread's first fault that read vma->anon before the first
+  // thread's `prepare` stored it (S20, World::fault_race). Mainline's
+  // __anon_vma_prepare tests again under mm->page_table_lock and frees the
+  // anon_vma it allocated, so the default does nothing.
+  virtual void prepare_raced(World& /*w*/, VmaId /*vma*/) {}
   // anon_vma_clone(dst, src) for split, copy_vma and dup_anon_vma: the World
   // has already copied src->anon into dst->anon.
   virtual void clone(World& w, VmaId dst, VmaId src) = 0;

@@ -205,6 +205,10 @@ class World {
   // the access). write() stores `value`; read() returns what was read.
   uint64_t read(ProcessId pid, PageNo addr);
   void write(ProcessId pid, PageNo addr, uint64_t value);
+  // Two threads of `pid` store to `a` and `b` at once (S20): if both pages
+  // are in one unfaulted VMA, both faults pass __vmf_anon_prepare's unlocked
+  // test before either prepares it. Then the stores, `a` first.
+  void fault_race(ProcessId pid, PageNo a, uint64_t value_a, PageNo b, uint64_t value_b);
   void fork(ProcessId parent, ProcessId child);
   void exit(ProcessId pid);
   void mremap(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_len,

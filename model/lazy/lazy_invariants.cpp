@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "model/check/vma_cursor.h"
 #include "model/core/geometry.h"
 #include "model/core/op_table.h"
@@ -119,6 +121,26 @@ void check_l3_root_lifetime(const World& w, const LazyPolicy& p, std::vector<Vio
   }
 }
 
+void check_root_refcount(const World& w, const LazyPolicy& p, std::vector<Violation>& out) {
+  if (p.flavor() == LazyPolicy::Flavor::kBase0) return;  // its roots are mms, kept by mm_users
+  thread_local std::vector<uint32_t> users;  // reused: checks run every step
+  users.assign(std::max(p.root_ref_slots(), w.vma_slots()), 0);
+  for (uint8_t pid = 0; pid < kMaxProcesses; pid++) {
+    if (!w.proc(ProcessId{pid}).live()) continue;
+    for (VmaId id : w.proc(ProcessId{pid}).vmas)
+      if (is_lazy(w.vma(id).anon) && idx(root_of(w.vma(id).anon)) < users.size()) users[idx(root_of(w.vma(id).anon))]++;
+  }
+  const MappingWord held = w.migration().held;
+  if (held != kNoMapping && is_lazy_mapping(held) && (held & kIdMask) < users.size()) users[held & kIdMask]++;
+  for (size_t i = 0; i < users.size(); i++) {
+    const uint32_t refs = p.root_refs(VmaId{static_cast<uint32_t>(i)});
+    if (refs != users[i])
+      add(out, "root-refcount",
+          fmt::format("root VMA {} has {} references but {} VMAs and migrations use it: {}", i, refs, users[i],
+                      refs > users[i] ? "it is never freed (a leak)" : "it is freed while still in use"));
+  }
+}
+
 void check_lazy_invariants(const World& w, const LazyPolicy& p, std::vector<Violation>& out) {
   // L1 and L2 in one pass, L2's reports after all of L1's.
   thread_local std::vector<Violation> l2;
@@ -128,6 +150,7 @@ void check_lazy_invariants(const World& w, const LazyPolicy& p, std::vector<Viol
   });
   append_reports(out, l2);
   check_l3_root_lifetime(w, p, out);
+  check_root_refcount(w, p, out);
 }
 
 }  // namespace rmc

@@ -98,6 +98,19 @@ void LazyPolicy::prepare(World& w, VmaId id) {
   get_root(id);
 }
 
+// S20: a second thread that tested the word before the first stored it.
+// Under lazy.prepare_race plain it runs the lazy prepare again: the same
+// word, and a second reference on the root that no VMA will drop. The
+// other first faults are mainline's __anon_vma_prepare (the switch off,
+// base0's VMAs with a base), which test again under page_table_lock; and
+// base0's lazy word takes no reference, so storing it twice is harmless.
+void LazyPolicy::prepare_raced(World& w, VmaId id) {
+  if (w.options().lazy.prepare_race == LazyOptions::PrepareRace::kAtomic) return;
+  if (base0() || !is_lazy(w.vma(id).anon) || root_of(w.vma(id).anon) != id) return;
+  w.cover(Path::kLazyPrepareRaced);
+  get_root(id);
+}
+
 // With anon_vma_lazy_enabled() false a first fault runs mainline's
 // __anon_vma_prepare (S7): find_mergeable_anon_vma reads the neighbour's tree
 // word through the series' accessor (patch 04 converts mm/vma.c), and

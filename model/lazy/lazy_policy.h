@@ -38,6 +38,7 @@ class LazyPolicy final : public RmapPolicy {
   void reset() override;
 
   void prepare(World& w, VmaId vma) override;
+  void prepare_raced(World& w, VmaId vma) override;
   void clone(World& w, VmaId dst, VmaId src) override;
   void fork(World& w, VmaId child, VmaId parent) override;
   void unlink(World& w, VmaId vma) override;
@@ -74,6 +75,9 @@ class LazyPolicy final : public RmapPolicy {
   bool root_allocated(const World& w, uint64_t root) const;
   // Root VMA structs kept alive only by references (unmapped, not freed).
   uint64_t zombie_roots(const World& w) const;
+  // The reference count of root VMA `root` (not base0: its roots are mms).
+  uint32_t root_refs(VmaId root) const { return idx(root) < root_refs_.size() ? root_refs_[idx(root)] : 0; }
+  size_t root_ref_slots() const { return root_refs_.size(); }
   AnonVmaView view(bool count_tree_parent) const;
 
  private:

@@ -1,0 +1,113 @@
+// test_fault_race.cpp - fault_race (S20): two threads' first faults in one
+// unfaulted VMA. Mainline's prepare ends as two faults in a row do; the
+// series' lazy prepare, run twice, takes the root's reference twice (under
+// lazy.prepare_race plain), which the root-refcount check reports. What the
+// real kernel does: corpus/kernel/fault_race.trace (tests/kernel).
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "model/check/runner.h"
+#include "model/core/op_semantics.h"
+#include "model/designs.h"
+#include "model/lazy/lazy_policy.h"
+#include "tests/run_helpers.h"
+
+namespace rmc {
+namespace {
+
+const LazyPolicy& lazy_policy(const World& w) { return static_cast<const LazyPolicy&>(w.policy()); }
+
+// Everything a design's world holds that the race could change: object
+// counts and the VMA layout as `replay` prints it.
+std::string state_of(const World& w) {
+  const RmapObjectCounts c = w.policy().counts(w);
+  std::string out = fmt::format("vmas {} folios {} anon_vmas {} avcs {} zombies {}\n", w.live_vmas(), w.live_folios(),
+                                c.anon_vmas, c.avcs, c.zombie_vmas);
+  for (VmaId id : w.proc(ProcessId{0}).vmas) out += w.policy().describe_anon(w, id) + "\n";
+  return out;
+}
+
+TEST(FaultRace, MainlinePrepareEndsAsTwoFaultsInARow) {
+  for (std::string_view design : {"eager", "base0", "cowctx"}) {
+    auto raced = run_ok(parse_ok("P0 mmap 0x100 4 rw\nP0 fault_race 0x100 0x102\n"), design);
+    auto serial = run_ok(parse_ok("P0 mmap 0x100 4 rw\nP0 write 0x100 1\nP0 write 0x102 1\n"), design);
+    EXPECT_EQ(state_of(*raced), state_of(*serial)) << design;
+    EXPECT_TRUE(raced->coverage().hits(Path::kFaultRacePrepare) > 0) << design;
+  }
+  // The switch off: lazy's first fault is mainline's too.
+  auto off = run_ok(parse_ok("P0 lazy_off\nP0 mmap 0x100 4 rw\nP0 fault_race 0x100 0x102\nP0 munmap 0x100 4\n"), "lazy");
+  EXPECT_FALSE(off->coverage().hits(Path::kLazyPrepareRaced) > 0);
+}
+
+TEST(FaultRace, PlainLazyPrepareTakesTheRootTwice) {
+  for (std::string_view design : {"lazy", "lazy-gki"}) {
+    auto w = make_world(design, ModelOptions{});
+    Runner runner(*w, /*checks=*/true);
+    const Trace trace = parse_ok("P0 mmap 0x100 4 rw\nP0 fault_race 0x100 0x102\n");
+    ASSERT_TRUE(runner.run_line(trace.lines[0]).ok());
+    StepResult r = runner.run_line(trace.lines[1]);
+    ASSERT_FALSE(r.violations.empty()) << design;
+    EXPECT_EQ(r.violations[0].property, "root-refcount");
+    EXPECT_EQ(r.violations[0].message,
+              "root VMA 0 has 2 references but 1 VMAs and migrations use it: it is never freed (a leak)");
+    EXPECT_EQ(lazy_policy(*w).root_refs(VmaId{0}), 2u);
+    EXPECT_TRUE(w->coverage().hits(Path::kLazyPrepareRaced) > 0);
+  }
+}
+
+TEST(FaultRace, AtomicLazyPrepareTakesItOnce) {
+  auto w = run_ok(parse_ok("option lazy.prepare_race atomic\nP0 mmap 0x100 4 rw\nP0 fault_race 0x100 0x102\n"), "lazy");
+  EXPECT_EQ(lazy_policy(*w).root_refs(VmaId{0}), 1u);
+  run_ok(parse_ok("option lazy.prepare_race atomic\nP0 mmap 0x100 4 rw\nP0 fault_race 0x100 0x102\nP0 munmap 0x100 4\n"
+                  "expect count vma 0 zombie_vma 0\n"),
+         "lazy");
+}
+
+TEST(FaultRace, NoRaceOnceTheVmaIsPreparedOrAcrossTwoVmas) {
+  for (const char* body : {"P0 mmap 0x100 4 rw\nP0 write 0x101 1\nP0 fault_race 0x100 0x102\n",
+                           "P0 mmap 0x100 2 rw\nP0 mmap 0x102 2 rwx\nP0 fault_race 0x100 0x103\n",
+                           "P0 mmap 0x100 2 rw\nP0 mmap 0x200 2 rw\nP0 fault_race 0x100 0x200\n"}) {
+    auto w = run_ok(parse_ok(body), "lazy");
+    EXPECT_FALSE(w->coverage().hits(Path::kLazyPrepareRaced) > 0) << body;
+    EXPECT_TRUE(w->proc(ProcessId{0}).pt.find(0x100)) << body;  // both stores went through
+  }
+}
+
+TEST(FaultRace, BothStoresAreRead) {
+  run_ok(parse_ok("P0 mmap 0x100 4 rw\nP0 fault_race 0x103 0x100\nP0 read 0x100 4\nP0 fork P1\nP1 read 0x100 4\n"),
+         "cowctx");
+  auto w = run_ok(parse_ok("P0 mmap 0x100 4 rw\nP0 fault_race 0x103 0x100\n"));
+  EXPECT_EQ(w->visible_content(ProcessId{0}, 0x103), 1u);  // the first thread's value
+  EXPECT_EQ(w->visible_content(ProcessId{0}, 0x100), 2u);
+}
+
+TEST(FaultRace, BadInputIsRefusedWithTheReason) {
+  auto w = run_ok(parse_ok("P0 mmap 0x100 2 r\nP0 mmap 0x200 2 rw\nP0 mmap 0x300 2 rw growsdown\n"));
+  auto reason = [&](PageNo a, PageNo b) {
+    Op op;
+    op.kind = OpKind::kFaultRace;
+    op.addr = a;
+    op.new_addr = b;
+    return op_invalid_reason(*w, op).value_or("");
+  };
+  EXPECT_EQ(reason(0x200, 0x100), "fault_race of 0x100: the VMA is r (SIGSEGV)");
+  EXPECT_EQ(reason(0x2ff, 0x300), "fault_race of 0x2ff: no VMA maps it (the model races faults inside VMAs only)");
+  EXPECT_EQ(reason(0x201, 0x201), "fault_race: both threads store to 0x201 (which value wins is not defined)");
+  EXPECT_EQ(reason(0x201, 0x200), "");
+  Verdict v = run_trace(parse_ok("P0 mmap 0x100 1 rw\nP0 fault_race 0x100 0x101\n"), "eager", true);
+  EXPECT_EQ(v.kind, Verdict::Kind::kError);
+  EXPECT_EQ(v.line, 3u);
+  EXPECT_EQ(v.error, "fault_race of 0x101: no VMA maps it (the model races faults inside VMAs only)");
+  // The parser names the second operand.
+  ParseResult missing = parse_trace("# rmapcheck trace 1\nP0 fault_race 0x100\n", "t");
+  ASSERT_TRUE(std::holds_alternative<TraceError>(missing));
+  EXPECT_EQ(std::get<TraceError>(missing).str(), "t:2: fault_race: missing ADDR2 (syntax: P<n> fault_race ADDR ADDR2)");
+  ParseResult outside = parse_trace("# rmapcheck trace 1\nP0 fault_race 0x100 0x100000\n", "t");
+  ASSERT_TRUE(std::holds_alternative<TraceError>(outside));
+  EXPECT_NE(std::get<TraceError>(outside).str().find("t:2: fault_race: second address 0x100000 is outside the arena"),
+            std::string::npos)
+      << std::get<TraceError>(outside).str();
+}
+
+}  // namespace
+}  // namespace rmc
