@@ -53,7 +53,7 @@ bool World::try_to_unmap_folio(FolioId id, bool to_migration, SwapSlotId slot_id
 // mapping dst's pages. With use_shared_zeropage (the split of a folio that
 // is not mlocked, src == dst) a page that was never written (all zeros) is
 // not mapped again: its entry becomes the shared zero page (6.12+,
-// mm/migrate.c try_to_map_unused_to_zeropage).
+// mm/migrate.c try_to_map_unused_to_zeropage), except in a VM_LOCKED VMA.
 void World::remove_migration_ptes(FolioId src, FolioId dst, bool use_shared_zeropage) {
   RmapWalk& walk = walk_scratch_;
   walk.clear();
@@ -65,7 +65,7 @@ void World::remove_migration_ptes(FolioId src, FolioId dst, bool use_shared_zero
     for_each_mapping_in(s, d, visit, [&](ProcessId pid, PageNo, Pte& pte, uint32_t i) {
       if (pte.kind != PteKind::kMigration) return;
       const Pfn pfn = folio_page(d, i);
-      if (use_shared_zeropage && page(pfn).content == 0) {
+      if (use_shared_zeropage && page(pfn).content == 0 && !(vma(visit.vma).flags & kVmLocked)) {
         cover(Path::kSplitToZeroPage);
         pte = Pte::zero();
         return;
@@ -242,22 +242,24 @@ void World::end_in_flight() {
 
 // ---- folio split --------------------------------------------------------------------
 
-// PG_mlocked, as the model sees it: a stale mlock (folio.h), or some
-// VM_LOCKED VMA maps the folio (mlock_folio marks a folio mapped into a
-// VM_LOCKED VMA; a child's copy of a locked VMA is unlocked but maps the
-// same, still mlocked, folio).
+// PG_mlocked, as the model sees it: a stale mlock (folio.h), or a
+// VM_LOCKED VMA maps every page of the folio (mlock_folio marks a folio
+// mapped into a VM_LOCKED VMA, but mlock_pte_range's allow_mlock_munlock
+// skips a large folio that is not wholly inside the range; a child's copy
+// of a locked VMA is unlocked but maps the same, still mlocked, folio).
 bool World::folio_mlocked(FolioId id) {
   if (folio(id).stale_mlock) return true;
   RmapWalk& walk = walk_scratch_;
   walk.clear();
   policy().rmap_walk(*this, id, walk);
   const Folio f = folio(id);
-  bool locked = false;
   for (const RmapWalk::Visit& visit : walk.visits) {
     if (!(vma(visit.vma).flags & kVmLocked)) continue;
-    for_each_mapping_in(f, f, visit, [&](ProcessId, PageNo, Pte&, uint32_t) { locked = true; });
+    uint32_t mapped = 0;
+    for_each_mapping_in(f, f, visit, [&](ProcessId, PageNo, Pte&, uint32_t) { mapped++; });
+    if (mapped == f.nr_pages()) return true;
   }
-  return locked;
+  return false;
 }
 
 // split_folio (__folio_split): a folio with references other than its
@@ -268,7 +270,7 @@ bool World::folio_mlocked(FolioId id) {
 // make every page a small folio with the same mapping and index + i (same
 // pfns), and remap each (remap_page with RMP_USE_SHARED_ZEROPAGE: pages
 // never written become the shared zero page, unless the folio is mlocked or
-// the VMA VM_LOCKED, which folio_mlocked covers both).
+// the VMA that maps the page is VM_LOCKED).
 void World::split_large_folio(FolioId id) {
   const Migration m = split_folio_start(id);
   if (m.active()) split_folio_finish(m);
