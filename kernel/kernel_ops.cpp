@@ -135,6 +135,7 @@ std::string describe_kernel_call(const Op& op, uint64_t base, PageNo chosen_addr
     case OpKind::kUnpin: return "IORING_UNREGISTER_BUFFERS and close, every ring the process pinned with";
     case OpKind::kFaultRace:
       return fmt::format("store 8 bytes at {}, then at {} (one thread: see run_op)", a(op.addr), a(op.new_addr));
+    case OpKind::kGrowRace: return fmt::format("store 8 bytes at {} (growing the stack; see run_op)", a(op.addr));
     case OpKind::kLazyOff:
     case OpKind::kLazyOn: return "nothing (the kernel has no lazy mode to switch)";
     case OpKind::kSplitBegin:
@@ -225,6 +226,12 @@ static std::optional<std::string> run_op(OpContext& ctx, const Op& op, const Mod
       // of the race ends the same way, and that is what is compared.
       w.write(op.pid, addr(op.addr), 1, model.first_value);
       w.write(op.pid, addr(op.new_addr), 1, model.first_value + 1);
+      return std::nullopt;
+    case OpKind::kGrowRace:
+      // Its walker is the second half of a migration or split, which never
+      // runs here (a trace with migrate_begin or split_begin is skipped):
+      // what is left is the store that grows the stack.
+      w.write(op.pid, addr(op.addr), 1, model.first_value);
       return std::nullopt;
     case OpKind::kFork: w.fork(op.pid, op.child); return std::nullopt;
     case OpKind::kExit: w.exit(op.pid); return std::nullopt;

@@ -85,6 +85,12 @@ TEST(Coverage, OpsTakeTheirPaths) {
       {"eager", "P0 mmap 0x100 2 rw\nP0 fault_race 0x100 0x101\n", Path::kFaultRacePrepare, Path::kFaultZeroPage},
       {"lazy", "option lazy.prepare_race atomic\nP0 mmap 0x100 2 rw\nP0 fault_race 0x100 0x101\n",
        Path::kFaultRacePrepare, Path::kLazyPrepareRaced},
+      {"eager", "P0 mmap 0x1000 4 rw growsdown\nP0 write 0x1002 1\nP0 migrate_begin 0x1002\nP0 grow_race 0xff0\n",
+       Path::kGrowRaceWalk, Path::kLazyTornBase},
+      {"lazy",
+       "option lazy.base_read stable\nP0 mmap 0x1000 4 rw growsdown\nP0 write 0x1002 1\nP0 migrate_begin 0x1002\n"
+       "P0 grow_race 0xff0\n",
+       Path::kGrowRaceWalk, Path::kLazyTornBase},
   };
   for (const PathCase& c : cases) {
     const Coverage coverage = run(c.design, c.ops);

@@ -24,7 +24,7 @@ namespace {
 struct Recorded {
   std::string file;       // file name under corpus/findings
   std::string signature;  // design/property/op
-  std::string mechanism;  // M1 ... M13
+  std::string mechanism;  // M1 ... M14
   Trace trace;
 };
 
@@ -124,7 +124,8 @@ const std::vector<OptionRow>& option_table() {
                         {"migration-entry-left__split_begin.trace", "rmap-missing/mremap"},
                         {"kernel-warn__migrate_begin.trace", "rmap-missing/mremap"},
                         {"kernel-warn__split_begin.trace", "rmap-missing/mremap"},
-                        {"kernel-warn__split_end.trace", "rmap-missing/mremap"}})},
+                        {"kernel-warn__split_end.trace", "rmap-missing/mremap"},
+                        {"migration-entry-left__fault_race.trace", "rmap-missing/mremap"}})},
       // Mainline folio_get_anon_vma for lazy folios: no recorded finding
       // moves a present lazy folio before it fails (the scenario
       // s14_uffd_move_lazy_eagain.trace fails no-progress instead).
@@ -132,6 +133,8 @@ const std::vector<OptionRow>& option_table() {
       // The lazy prepare's test and store in one step: the racing thread
       // takes no second reference (S20).
       {{{"lazy.prepare_race", "atomic"}}, {"M13"}, {}, {}},
+      // The lazy walk reads a growing stack's base consistently (S5).
+      {{{"lazy.base_read", "stable"}}, {"M14"}, {}, {}},
       // The root is freed when its last VMA goes, under the migration's copy
       // (L3 at that op), instead of when the migration ends.
       {{{"lazy.migration_ref", "none"}},
@@ -175,7 +178,9 @@ const std::vector<OptionRow>& option_table() {
         {"lazy__migration-entry-left__split_begin.trace", "lazy/rmap-missing/exec"},
         {"lazy-gki__migration-entry-left__split_begin.trace", "lazy-gki/rmap-missing/exec"},
         {"lazy__rmap-missing__fork.trace", "lazy/rmap-missing/exec"},
-        {"lazy-gki__rmap-missing__fork.trace", "lazy-gki/rmap-missing/exec"}}},
+        {"lazy-gki__rmap-missing__fork.trace", "lazy-gki/rmap-missing/exec"},
+        {"lazy__migration-entry-left__grow_race.trace", "lazy/rmap-missing/exec"},
+        {"lazy-gki__migration-entry-left__grow_race.trace", "lazy-gki/rmap-missing/exec"}}},
       // base0 staying in lazy mode at exec loses the relocated pages (S18).
       {{{"lazy.base0_exec", "stay"}},
        {},

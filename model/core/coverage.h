@@ -70,6 +70,7 @@ namespace rmc {
   /* mm/memory.c (fault.cpp) */                                                                          \
   X(kFaultZeroPage, "fault/zero-page", "do_anonymous_page: a read maps the shared zero page")           \
   X(kFaultRacePrepare, "fault/race-prepare", "two threads' first faults both find the VMA unprepared (S20)") \
+  X(kGrowRaceWalk, "fault/grow-race-walk", "a migration or split ends while expand_downwards grows a stack (S5)") \
   X(kFaultNewFolio, "fault/new-folio", "do_anonymous_page: a write maps a new exclusive folio")         \
   X(kFaultLargeFolio, "fault/large-folio", "do_anonymous_page maps a large folio")                       \
   X(kFaultLargeFallback, "fault/large-fallback", "a large folio does not fit: order 0 instead")         \
@@ -141,6 +142,7 @@ namespace rmc {
   /* the lazy designs (lazy_policy.cpp) */                                                               \
   X(kLazyPrepare, "lazy/prepare", "the first fault makes the VMA its own root (nothing allocated)")      \
   X(kLazyPrepareRaced, "lazy/prepare-raced", "... and a racing thread's prepare does it again (lazy.prepare_race plain)") \
+  X(kLazyTornBase, "lazy/torn-base", "the lazy walk reads a root's vm_start from before a stack growth (lazy.base_read torn)") \
   X(kLazyBase0Regular, "lazy/base0-regular", "base0: a VMA whose base is not 0 gets a regular anon_vma") \
   X(kLazyUpgrade, "lazy/upgrade", "a lazy VMA leaves lazy mode for a regular anon_vma")                  \
   X(kLazyUpgradeRepoint, "lazy/upgrade-repoint", "the upgrade re-points the VMA's folios")               \

@@ -42,6 +42,26 @@ void World::fault_race(ProcessId pid, PageNo a, uint64_t value_a, PageNo b, uint
   write(pid, b, value_b);
 }
 
+// expand_downwards holds the anon_vma write lock and the VMA write lock,
+// not mmap_lock for write, so the second half of a migration or split
+// (compaction's remove_migration_ptes, which takes no mmap_lock) may run
+// while it changes vm_start and vm_pgoff. A walk under the anon_vma lock
+// runs wholly before or after; this one runs after the two stores, and a
+// walk that takes no lock reads vm_start as it was (walker_start). Then the
+// store's own fault, inside the grown stack.
+void World::grow_race(ProcessId pid, PageNo addr, uint64_t value) {
+  if (std::as_const(*this).migration().active()) {
+    const VmaId stack = stack_to_expand(pid, addr);
+    assert(stack != kNoVma);  // the op check refuses anything else
+    cover(Path::kGrowRaceWalk);
+    torn_ = {stack, std::as_const(*this).vma(stack).start};
+    expand_downwards(stack, addr);
+    end_in_flight();
+    torn_ = {};
+  }
+  write(pid, addr, value);
+}
+
 // handle_mm_fault for one page. A fault below a stack grows it first.
 void World::handle_fault(ProcessId pid, PageNo addr, bool write) {
   VmaId id = vma_lookup(pid, addr);

@@ -44,6 +44,7 @@ enum class OpKind : uint8_t {
   kSplitEnd,
   // Added in op codec version 6.
   kFaultRace,
+  kGrowRace,
   kCount,
 };
 

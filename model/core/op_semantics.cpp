@@ -85,6 +85,14 @@ std::optional<std::string> check_fault_race(const World& w, const Op& op, const 
   return std::nullopt;
 }
 
+// A store that grows a stack (S5): below a stack VMA that may grow down to
+// it, not inside a VMA.
+std::optional<std::string> check_grow_race(const World& w, const Op& op, const Why& why) {
+  if (w.vma_lookup(op.pid, op.addr) != kNoVma)
+    return why("grow_race of {:#x}: a VMA maps it already (the op's store must grow a stack)", op.addr);
+  return check_access(w, op.pid, op.addr, 1, kProtWrite, "grow_race", why);
+}
+
 std::optional<std::string> check_mapped(const World& w, const Op& op, const char* what, const Why& why) {
   if (!w.range_mapped(op.pid, op.addr, op.len))
     return why("{} [{:#x}, {:#x}): part of the range is not mapped (ENOMEM)", what, op.addr, op.addr + op.len);
@@ -193,6 +201,7 @@ std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool 
     case OpKind::kSplitBegin:
     case OpKind::kSplitEnd: return std::nullopt;
     case OpKind::kFaultRace: return check_fault_race(w, op, why);
+    case OpKind::kGrowRace: return check_grow_race(w, op, why);
     case OpKind::kCount: break;
   }
   return why("unknown op");
@@ -217,6 +226,7 @@ uint64_t values_written(const Op& op) {
     case OpKind::kWrite:
     case OpKind::kExec: return op.len;
     case OpKind::kFaultRace: return 2;
+    case OpKind::kGrowRace: return 1;
     default: return 0;
   }
 }
@@ -282,6 +292,12 @@ void apply_op(World& w, const Op& op, uint64_t& next_value, OpObserver* observer
         observer->on_write(op.pid, op.addr, first);
         observer->on_write(op.pid, op.new_addr, second);
       }
+      break;
+    }
+    case OpKind::kGrowRace: {
+      const uint64_t value = ++next_value;
+      w.grow_race(op.pid, op.addr, value);
+      if (observer) observer->on_write(op.pid, op.addr, value);
       break;
     }
     case OpKind::kCount: assert(false); break;

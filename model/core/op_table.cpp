@@ -69,6 +69,8 @@ constexpr std::array<OpSpec, static_cast<size_t>(OpKind::kCount)> kOpTable = {{
      "second half of the split in flight: the small folios, mapped back through their rmap walks (P<n> is a label)"},
     {OpKind::kFaultRace, "fault_race", {O::kAddr, O::kDstAddr}, 2, 1, "P<n> fault_race ADDR ADDR2",
      "two threads of P<n> write ADDR and ADDR2 at once: both first faults of an unfaulted VMA test its anon state before either prepares it (S20)"},
+    {OpKind::kGrowRace, "grow_race", {O::kAddr}, 1, 1, "P<n> grow_race ADDR",
+     "a store to ADDR grows the stack above it while the migration or split in flight ends: a walk without the anon_vma lock reads vm_start from before the growth, vm_pgoff from after (S5)"},
 }};
 
 constexpr std::string_view kMmapFlagNames[] = {"noreserve", "growsdown", "locked", "populate"};

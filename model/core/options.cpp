@@ -73,6 +73,8 @@ constexpr LazyChoice kLazyChoices[] = {
      [](LazyOptions& o, int v) { o.uffd_move = static_cast<LazyOptions::UffdMove>(v); }},
     {"prepare_race", {"plain", "atomic"}, [](const LazyOptions& o) { return static_cast<int>(o.prepare_race); },
      [](LazyOptions& o, int v) { o.prepare_race = static_cast<LazyOptions::PrepareRace>(v); }},
+    {"base_read", {"torn", "stable"}, [](const LazyOptions& o) { return static_cast<int>(o.base_read); },
+     [](LazyOptions& o, int v) { o.base_read = static_cast<LazyOptions::BaseRead>(v); }},
 };
 
 }  // namespace

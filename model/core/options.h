@@ -122,6 +122,15 @@ struct LazyOptions {
   // prepared (atomic; lazy.prepare_race plain|atomic).
   enum class PrepareRace : uint8_t { kPlain, kAtomic };
   PrepareRace prepare_race = PrepareRace::kPlain;
+  // The lazy walk takes no anon_vma lock, so nothing keeps it out of
+  // expand_downwards (or __split_vma) changing a root's vm_start and
+  // vm_pgoff, which mainline does under the anon_vma write lock: it may
+  // read vm_start from before and vm_pgoff from after (torn, the default:
+  // lazy-design.md P4; the series' walk shows no lock or seqcount), or reads
+  // the pair consistently (stable: a seqcount, or the VMA lock;
+  // lazy.base_read torn|stable).
+  enum class BaseRead : uint8_t { kTorn, kStable };
+  BaseRead base_read = BaseRead::kTorn;
   bool operator==(const LazyOptions&) const = default;
 };
 

@@ -85,6 +85,18 @@ PageNo TraceGenerator::draw_race_partner(const World& w, Chooser& choose, const 
   return page < op.addr ? page : page + 1;  // any page but op.addr
 }
 
+// grow_race's page: mostly a few pages below a stack VMA (a growsdown
+// VMA, or exec's stack), which the store grows down to (S5).
+PageNo TraceGenerator::draw_below_stack(const World& w, Chooser& choose, ProcessId pid) const {
+  const auto& vmas = w.proc(pid).vmas;
+  for (size_t k = 0, first = vmas.empty() ? 0 : choose.below(vmas.size()); k < vmas.size(); k++) {
+    const Vma& v = w.vma(vmas[(first + k) % vmas.size()]);
+    if ((v.flags & kVmGrowsdown) && v.start > 0 && !choose.one_in(8))
+      return v.start - 1 - choose.below(std::min<PageNo>(options_.max_len, v.start));
+  }
+  return draw_addr(w, choose, pid);
+}
+
 const TraceGenerator::Range* TraceGenerator::draw_recent(Chooser& choose) const {
   if (options_.recent_one_in == 0 || recent_count_ == 0 || !choose.one_in(options_.recent_one_in)) return nullptr;
   return &recent_[choose.below(recent_count_)];
@@ -191,6 +203,7 @@ Op TraceGenerator::draw(const World& w, Chooser& choose, OpKind kind, ProcessId 
     }
   }
   if (kind == OpKind::kBrk) op.addr = w.proc(pid).start_brk + choose.below(2 * options_.max_len);
+  if (kind == OpKind::kGrowRace) op.addr = draw_below_stack(w, choose, pid);
   if (kind == OpKind::kMremap && !(op.flags & kMremapFixed)) op.new_addr = 0;
   // Keep ranges inside the arena so that only semantic checks can refuse them.
   if (op.addr + std::max(op.len, PageNo{1}) > kArenaPages) op.addr = options_.window_start;

@@ -73,6 +73,7 @@ class TraceGenerator {
   PageNo draw_addr(const World& w, Chooser& choose, ProcessId pid) const;
   PageNo draw_move_destination(const World& w, Chooser& choose, Op& op) const;
   PageNo draw_race_partner(const World& w, Chooser& choose, const Op& op) const;
+  PageNo draw_below_stack(const World& w, Chooser& choose, ProcessId pid) const;
   PageNo draw_len(Chooser& choose) const;
   // A recent op's range, or nothing (no recent range, or the draw said no).
   const Range* draw_recent(Chooser& choose) const;

@@ -33,6 +33,7 @@ void World::reset() {
   live_folios_ = 0;
   events_.clear();
   migration_ = Migration{};
+  torn_ = {};
   lazy_enabled_ = true;
   policy().reset();
 }

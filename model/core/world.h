@@ -145,6 +145,11 @@ class World {
   bool migration_restores(const Pte& entry) const {
     return migration_.active() && folio_of(entry.pfn()) == migration_.src;
   }
+  // vm_start as an rmap walk that takes no lock reads it (S5): inside a
+  // grow_race, the grown stack's vm_start from before expand_downwards,
+  // though its vm_pgoff is already the new one; else vm_start. Walks that
+  // take the anon_vma lock read vma().start: the growth holds it for write.
+  PageNo walker_start(VmaId id) const { return id == torn_.vma ? torn_.start : vma(id).start; }
   // Is the swap-cache folio of this slot the copy of the migration in
   // flight (locked until the migration ends)?
   bool swapcache_is_migrating(SwapSlotId slot_id) const {
@@ -209,6 +214,10 @@ class World {
   // are in one unfaulted VMA, both faults pass __vmf_anon_prepare's unlocked
   // test before either prepares it. Then the stores, `a` first.
   void fault_race(ProcessId pid, PageNo a, uint64_t value_a, PageNo b, uint64_t value_b);
+  // A store of `value` to `addr` below a stack grows it (expand_downwards)
+  // while the migration or split in flight ends in another thread (S5):
+  // its walk runs in the middle of the growth (walker_start).
+  void grow_race(ProcessId pid, PageNo addr, uint64_t value);
   void fork(ProcessId parent, ProcessId child);
   void exit(ProcessId pid);
   void mremap(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_len,
@@ -329,6 +338,13 @@ class World {
   StepEvents events_;
   Migration migration_;
   bool lazy_enabled_ = true;
+  // The stack VMA a grow_race is growing and its vm_start before, while the
+  // walk in the middle of the growth runs; none otherwise (not state: set
+  // and cleared inside one op).
+  struct TornRead {
+    VmaId vma = kNoVma;
+    PageNo start = 0;
+  } torn_;
   mutable Coverage coverage_;
   RmapWalk walk_scratch_;  // reused by every walk an operation makes
 

@@ -494,6 +494,15 @@ bool LazyPolicy::swapcache_folio_fits(const World& w, FolioId folio, VmaId vma, 
 // address from the root's base, then the VMA(s) of the root's mm covering it,
 // accepted if they are in the same lazy tree with the same base (base0: any
 // lazy VMA with base 0). One mm, no lock, and by default one VMA.
+// vm_start as the lazy walk reads it: it takes no lock, so under
+// lazy.base_read torn it reads a stack's vm_start from before a growth
+// under way (S5), whose vm_pgoff is already the new one.
+PageNo LazyPolicy::start_as_walked(const World& w, const Vma& v) const {
+  if (w.options().lazy.base_read == LazyOptions::BaseRead::kStable || w.walker_start(v.id) == v.start) return v.start;
+  w.cover(Path::kLazyTornBase);
+  return w.walker_start(v.id);
+}
+
 void LazyPolicy::rmap_walk(const World& w, FolioId folio, RmapWalk& out) const {
   const Folio& f = w.folio(folio);
   if (f.mapping == kNoMapping) return;
@@ -517,7 +526,7 @@ void LazyPolicy::rmap_walk(const World& w, FolioId folio, RmapWalk& out) const {
   } else {
     const Vma& r = w.vma(VmaId{static_cast<uint32_t>(root)});
     mm = r.mm;
-    addr = geom::lazy_root_address(r.start, r.pgoff, f.index);
+    addr = geom::lazy_root_address(start_as_walked(w, r), r.pgoff, f.index);
     tree = lazy_word(r.id);
     if (!w.proc(mm).live()) return;
   }
@@ -527,7 +536,7 @@ void LazyPolicy::rmap_walk(const World& w, FolioId folio, RmapWalk& out) const {
   if (w.options().lazy.addr_check == LazyOptions::AddrCheck::kNaive && addr < base) return;
   auto accept = [&](VmaId id) {
     const Vma& v = w.vma(id);
-    if (v.anon == tree && base_of(v) == base) out.visits.push_back({id, addr});
+    if (v.anon == tree && geom::mapping_base(start_as_walked(w, v), v.pgoff) == base) out.visits.push_back({id, addr});
   };
   const bool all = base0() || w.options().lazy.walk == LazyOptions::Walk::kAll;
   if (!all) {

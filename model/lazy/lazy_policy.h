@@ -94,6 +94,7 @@ class LazyPolicy final : public RmapPolicy {
   void join_anon_vma(World& w, VmaId vma, AnonVmaId av, bool repoint);
   void repoint_folios(World& w, VmaId vma, MappingWord from, MappingWord to);
   bool fork_child(const World& w, VmaId vma) const;
+  PageNo start_as_walked(const World& w, const Vma& v) const;
 
   Flavor flavor_;
   AnonVmaForest forest_;

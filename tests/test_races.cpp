@@ -1,8 +1,12 @@
-// test_fault_race.cpp - fault_race (S20): two threads' first faults in one
-// unfaulted VMA. Mainline's prepare ends as two faults in a row do; the
-// series' lazy prepare, run twice, takes the root's reference twice (under
+// test_races.cpp - the two races the model runs as ops.
+// fault_race (S20): two threads' first faults in one unfaulted VMA.
+// Mainline's prepare ends as two faults in a row do; the series' lazy
+// prepare, run twice, takes the root's reference twice (under
 // lazy.prepare_race plain), which the root-refcount check reports. What the
 // real kernel does: corpus/kernel/fault_race.trace (tests/kernel).
+// grow_race (S5): a stack grows while a migration in flight ends; the lazy
+// walk, which takes no lock, reads the stack's vm_start from before the
+// growth and its vm_pgoff from after (lazy.base_read torn).
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -107,6 +111,69 @@ TEST(FaultRace, BadInputIsRefusedWithTheReason) {
   EXPECT_NE(std::get<TraceError>(outside).str().find("t:2: fault_race: second address 0x100000 is outside the arena"),
             std::string::npos)
       << std::get<TraceError>(outside).str();
+}
+
+// A migration in flight on the stack's folio at 0x1002, then a store at
+// 0xff0 that grows the stack 16 pages down.
+constexpr const char* kGrowDuringMigration =
+    "P0 mmap 0x1000 4 rw growsdown\nP0 write 0x1002 2\nP0 migrate_begin 0x1002\nP0 grow_race 0xff0\n";
+
+TEST(GrowRace, EagerEndsTheMigrationAndGrowsTheStack) {
+  for (std::string_view design : {"eager", "cowctx"}) {
+    auto raced = run_ok(parse_ok(kGrowDuringMigration), design);
+    auto serial = run_ok(parse_ok("P0 mmap 0x1000 4 rw growsdown\nP0 write 0x1002 2\nP0 migrate_begin 0x1002\n"
+                                  "P0 migrate_end\nP0 write 0xff0 1\n"),
+                         design);
+    EXPECT_EQ(state_of(*raced), state_of(*serial)) << design;
+    EXPECT_FALSE(raced->migration().active());
+    EXPECT_EQ(raced->vma(raced->proc(ProcessId{0}).vmas[0]).start, 0xff0u);
+    EXPECT_GT(raced->coverage().hits(Path::kGrowRaceWalk), 0u);
+    EXPECT_EQ(raced->coverage().hits(Path::kLazyTornBase), 0u);
+  }
+}
+
+TEST(GrowRace, TheLazyWalkReadsATornBase) {
+  for (std::string_view design : {"lazy", "lazy-gki", "base0"}) {
+    auto w = make_world(design, ModelOptions{});
+    Runner runner(*w, /*checks=*/true);
+    const Trace trace = parse_ok(kGrowDuringMigration);
+    for (size_t i = 0; i + 1 < trace.lines.size(); i++) ASSERT_TRUE(runner.run_line(trace.lines[i]).ok()) << design;
+    StepResult r = runner.run_line(trace.lines.back());
+    ASSERT_FALSE(r.violations.empty()) << design;
+    EXPECT_EQ(r.violations[0].property, "migration-entry-left") << design;
+    EXPECT_NE(r.violations[0].message.find("P0:0x1002"), std::string::npos) << r.violations[0].message;
+    EXPECT_GT(w->coverage().hits(Path::kLazyTornBase), 0u) << design;
+    // After the op the walk reads vm_start as it is again: nothing torn is left.
+    EXPECT_EQ(w->walker_start(w->proc(ProcessId{0}).vmas[0]), 0xff0u);
+  }
+}
+
+TEST(GrowRace, AStableReadRestoresTheEntry) {
+  auto w = run_ok(parse_ok(std::string("option lazy.base_read stable\n") + kGrowDuringMigration + "P0 read 0xff0 20\n"),
+                  "lazy");
+  EXPECT_EQ(w->coverage().hits(Path::kLazyTornBase), 0u);
+  EXPECT_FALSE(w->migration().active());
+}
+
+TEST(GrowRace, WithNothingInFlightItIsAStoreThatGrowsTheStack) {
+  auto w = run_ok(parse_ok("P0 mmap 0x1000 4 rw growsdown\nP0 write 0x1002 1\nP0 grow_race 0xff8\n"), "lazy");
+  EXPECT_EQ(w->coverage().hits(Path::kGrowRaceWalk), 0u);
+  EXPECT_EQ(w->vma(w->proc(ProcessId{0}).vmas[0]).start, 0xff8u);
+  EXPECT_EQ(w->visible_content(ProcessId{0}, 0xff8), 2u);
+}
+
+TEST(GrowRace, BadInputIsRefusedWithTheReason) {
+  auto w = run_ok(parse_ok("P0 mmap 0x1000 4 rw growsdown\nP0 mmap 0x2000 4 r growsdown\nP0 mmap 0x3000 4 rw\n"));
+  auto reason = [&](PageNo addr) {
+    Op op;
+    op.kind = OpKind::kGrowRace;
+    op.addr = addr;
+    return op_invalid_reason(*w, op).value_or("");
+  };
+  EXPECT_EQ(reason(0x1001), "grow_race of 0x1001: a VMA maps it already (the op's store must grow a stack)");
+  EXPECT_EQ(reason(0x1ffc), "grow_race of 0x1ffc: the stack it would grow is r (SIGSEGV)");
+  EXPECT_EQ(reason(0x2ff0), "grow_race of 0x2ff0: no VMA maps it and no stack can grow down to it (SIGSEGV)");
+  EXPECT_EQ(reason(0xff0), "");
 }
 
 }  // namespace
