@@ -183,9 +183,13 @@ void World::brk(ProcessId pid, PageNo new_brk) {
 namespace {
 
 // mprotect_fixup's VM_ACCOUNT rule: becoming writable charges commit; an
-// unfaulted anonymous VMA losing write gives it back.
+// unfaulted anonymous VMA losing write gives it back. A VMA whose
+// protection does not change is left as it is (newflags == oldflags: the
+// early return), VM_ACCOUNT included, even if it is unfaulted and not
+// writable (a fork child's copy of an accounted read-only VMA).
 VmFlags mprotect_flags(const Vma& v, uint8_t new_prot) {
   VmFlags flags = v.flags;
+  if (new_prot == v.prot) return flags;
   if (new_prot & kProtWrite) {
     if (!(v.flags & (kVmAccount | kVmNoreserve)) && !(v.prot & kProtWrite)) flags |= kVmAccount;
   } else if ((v.flags & kVmAccount) && !v.faulted()) {
