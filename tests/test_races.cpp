@@ -7,6 +7,7 @@
 // grow_race (S5): a stack grows while a migration in flight ends; the lazy
 // walk, which takes no lock, reads the stack's vm_start from before the
 // growth and its vm_pgoff from after (lazy.base_read torn).
+// And `expect kill` (S22), whose answer is the design's rmap walk.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -174,6 +175,50 @@ TEST(GrowRace, BadInputIsRefusedWithTheReason) {
   EXPECT_EQ(reason(0x1ffc), "grow_race of 0x1ffc: the stack it would grow is r (SIGSEGV)");
   EXPECT_EQ(reason(0x2ff0), "grow_race of 0x2ff0: no VMA maps it and no stack can grow down to it (SIGSEGV)");
   EXPECT_EQ(reason(0xff0), "");
+}
+
+// memory_failure's victims come from the design's walk: where the walk is
+// incomplete, so are they. S9's unconverted swap-in maps the parent's lazy
+// folio in the child (L1, which the checks report; here they are off), and
+// the lazy walk finds neither process: it visits the root's mm only, and
+// there it accepts only VMAs of the folio's lazy tree, which the parent's
+// left at the fork (L2).
+TEST(MemoryFailureVictims, AreWhoTheDesignsWalkFinds) {
+  const Trace trace = parse_ok(
+      "option lazy.swapin unconverted\nP0 mmap 0x100 4 rw\nP0 write 0x100 1\nP0 madvise 0x100 1 pageout\n"
+      "P0 fork P1\nP1 read 0x100 1\nP0 read 0x100 1\nexpect kill P0:0x100 P0 P1\n");
+  EXPECT_EQ(run_trace(trace, "eager", /*checks=*/false).kind, Verdict::Kind::kPass);
+  EXPECT_EQ(run_trace(trace, "cowctx", /*checks=*/false).kind, Verdict::Kind::kPass);
+  for (std::string_view design : {"lazy", "lazy-gki"}) {
+    const Verdict v = run_trace(trace, design, /*checks=*/false);
+    ASSERT_EQ(v.kind, Verdict::Kind::kFail) << design;
+    EXPECT_EQ(v.violations[0].message, "memory_failure of P0:0x100 would signal none, expected P0 P1") << design;
+  }
+}
+
+TEST(MemoryFailureVictims, PrintsParsesAndRefuses) {
+  const Trace trace = parse_ok("P0 mmap 0x100 1 rw\nP0 write 0x100 1\nexpect kill P0:0x100 P0\nP0 fork P3\n"
+                               "expect kill P3:0x100 P0 P3\nP3 exit\nexpect kill P0:0x100 P0\n");
+  EXPECT_EQ(print_trace(trace),
+            "# rmapcheck trace 1\nP0 mmap 0x100 1 rw\nP0 write 0x100 1\nexpect kill P0:0x100 P0\nP0 fork P3\n"
+            "expect kill P3:0x100 P0 P3\nP3 exit\nexpect kill P0:0x100 P0\n");
+  EXPECT_EQ(run_trace(trace, "lazy", true).kind, Verdict::Kind::kPass);
+  // Victims the walk does not find, a page that is not anonymous, bad lists.
+  const Verdict wrong = run_trace(parse_ok("P0 mmap 0x100 1 rw\nP0 write 0x100 1\nexpect kill P0:0x100 none\n"), "eager", true);
+  ASSERT_EQ(wrong.kind, Verdict::Kind::kFail);
+  EXPECT_EQ(wrong.violations[0].message, "memory_failure of P0:0x100 would signal P0, expected none");
+  const Verdict zero = run_trace(parse_ok("P0 mmap 0x100 1 rw\nP0 read 0x100 1\nexpect kill P0:0x100 P0\n"), "eager", true);
+  ASSERT_EQ(zero.kind, Verdict::Kind::kFail);
+  EXPECT_EQ(zero.violations[0].message, "P0:0x100 maps no anonymous page");
+  for (const auto& [text, error] : std::vector<std::pair<std::string, std::string>>{
+           {"expect kill P0:0x100\n", "t:3: expect kill: syntax: expect kill P<n>:ADDR P<a> P<b> ... | none"},
+           {"expect kill P0:0x100 P1\n", "t:3: expect: P1 does not exist"},
+           {"expect kill P0:0x100 P0 P0\n", "t:3: expect kill: list the processes once each, in order ('P0')"},
+           {"expect kill P0:0x100 Q1\n", "t:3: expect kill: bad process 'Q1'"}}) {
+    ParseResult parsed = parse_trace("# rmapcheck trace 1\nP0 mmap 0x100 1 rw\n" + text, "t");
+    ASSERT_TRUE(std::holds_alternative<TraceError>(parsed)) << text;
+    EXPECT_EQ(std::get<TraceError>(parsed).str(), error);
+  }
 }
 
 }  // namespace

@@ -639,9 +639,9 @@ const std::vector<BadTrace>& bad_traces() {
       {"EXPECT after the first op", H + "P0 mmap 0x100 4 rw\n# EXPECT: pass\n",
        "t:3: EXPECT belongs in the header, before the first op"},
       // Expectations.
-      {"expect alone", H + "expect\n", "t:2: expect: what? (vmas same different state delta count)"},
+      {"expect alone", H + "expect\n", "t:2: expect: what? (vmas same different state delta count kill)"},
       {"unknown expectation", H + "expect vma P0 none\n",
-       "t:2: expect: unknown expectation 'vma' (vmas same different state delta count)"},
+       "t:2: expect: unknown expectation 'vma' (vmas same different state delta count kill)"},
       {"vmas without spec", H + "expect vmas P0\n",
        "t:2: expect vmas: syntax: expect vmas P<n> START-END[:PROT][:faulted] ... | none"},
       {"vmas of a bad process", H + "expect vmas P9 none\n", "t:2: expect vmas: bad process 'P9'"},

@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cassert>
+#include <variant>
 
 #include "model/check/core_checks.h"
 #include "model/core/op_semantics.h"
@@ -112,6 +114,39 @@ PageStateKind page_state(const World& w, const PageRef& ref) {
 
 std::string page_name(const PageRef& ref) { return fmt::format("{}:{}", process_name(ref.pid), hex(ref.addr)); }
 
+// memory_failure's victims for the page `ref` maps, with
+// vm.memory_failure_early_kill set (S22): collect_procs_anon walks the
+// folio's rmap and takes the task of every mm with a VMA the walk visits in
+// which page_mapped_in_vma finds that page. The design's rmap walk is that
+// walk (the series' memory-failure.c change walks a lazy folio's root mm
+// only, as its rmap walk does). Sorted; an error for a page that is not an
+// anonymous page mapped there, or a walk that reads freed memory.
+std::variant<std::vector<ProcessId>, std::string> memory_failure_victims(const World& w, const PageRef& ref) {
+  const Pte* pte = w.proc(ref.pid).pt.find(ref.addr);
+  if (!pte || pte->kind != PteKind::kPresent) return fmt::format("{} maps no anonymous page", page_name(ref));
+  const FolioId id = w.folio_of(pte->pfn());
+  const Folio& f = w.folio(id);
+  const uint32_t subpage = pte->target - idx(f.pfn);
+  RmapWalk walk;
+  w.policy().rmap_walk(w, id, walk);
+  if (!walk.faults.empty()) return "collect_procs_anon: " + walk.faults[0];
+  std::array<bool, kMaxProcesses> hit{};
+  for (const RmapWalk::Visit& visit : walk.visits)
+    w.for_each_mapping_in(f, f, visit, [&](ProcessId pid, PageNo, const Pte&, uint32_t i) {
+      if (i == subpage && w.proc(pid).live()) hit[idx(pid)] = true;
+    });
+  std::vector<ProcessId> victims;
+  for (uint8_t p = 0; p < kMaxProcesses; p++)
+    if (hit[p]) victims.push_back(ProcessId{p});
+  return victims;
+}
+
+std::string process_list(const std::vector<ProcessId>& pids) {
+  std::string out;
+  for (ProcessId pid : pids) out += (out.empty() ? "" : " ") + process_name(pid);
+  return out.empty() ? "none" : out;
+}
+
 std::string actual_vmas(const World& w, ProcessId pid) {
   std::string out;
   for (VmaId id : w.proc(pid).vmas) {
@@ -127,7 +162,7 @@ StepResult Runner::judge(const Expect& e) {
   StepResult result;
   auto fail = [&](std::string message) { result.violations.push_back({"expect", std::move(message)}); };
   const World& w = world_;
-  const bool cost = e.kind != ExpectKind::kState;
+  const bool cost = e.kind != ExpectKind::kState && e.kind != ExpectKind::kKill;
   if (cost && !cost_expectations_) {
     if (e.kind == ExpectKind::kDelta) delta_base_ = count_objects(w);
     return result;
@@ -181,6 +216,15 @@ StepResult Runner::judge(const Expect& e) {
                            e.kind == ExpectKind::kDelta && c.value >= 0 ? "+" : "", c.value));
       }
       if (e.kind == ExpectKind::kDelta) delta_base_ = now;
+      break;
+    }
+    case ExpectKind::kKill: {
+      const auto victims = memory_failure_victims(w, e.pages[0]);
+      if (const auto* error = std::get_if<std::string>(&victims))
+        fail(*error);
+      else if (std::get<std::vector<ProcessId>>(victims) != e.victims)
+        fail(fmt::format("memory_failure of {} would signal {}, expected {}", page_name(e.pages[0]),
+                         process_list(std::get<std::vector<ProcessId>>(victims)), process_list(e.victims)));
       break;
     }
   }

@@ -52,7 +52,8 @@ class Runner {
   // different, count, delta) are facts about today's kernel: a design that
   // differs there differs in cost, not in behaviour, so other designs are
   // not judged by them (`cost_expectations` false). What a process can
-  // observe (state: present, swapped, ...) is judged always.
+  // observe (state: present, swapped, ...) and which processes
+  // memory_failure would signal (kill) are judged always.
   Runner(World& world, bool checks, bool cost_expectations = true);
   void reset();
   StepResult run_op(const Op& op);

@@ -74,6 +74,7 @@ enum class ExpectKind : uint8_t {
   kState,      // expect state P0:0x100 swapped      (present|zero|swapped|none)
   kDelta,      // expect delta anon_vma +1 avc +1    since the previous delta
   kCounts,     // expect count vma 2 anon_vma 1 avc 1 folio 4
+  kKill,       // expect kill P0:0x100 P0 P1    memory_failure's victims (or "none")
 };
 
 // What can be counted: live objects of the world and of its rmap design.
@@ -108,6 +109,7 @@ struct Expect {
   std::vector<PageRef> pages;      // kSame, kDifferent, kState
   PageStateKind state = PageStateKind::kPresent;  // kState
   std::vector<CountSpec> counts;   // kDelta, kCount
+  std::vector<ProcessId> victims;  // kKill, in order
   bool operator==(const Expect&) const = default;
 };
 

@@ -541,6 +541,11 @@ std::string print_expect(const Expect& e) {
           out += fmt::format(" {} {}", count_name(c.what), c.value);
       }
       break;
+    case ExpectKind::kKill:
+      out += "kill " + page_ref_name(e.pages[0]);
+      if (e.victims.empty()) out += " none";
+      for (ProcessId pid : e.victims) out += " " + process_name(pid);
+      break;
   }
   return out;
 }
@@ -548,7 +553,7 @@ std::string print_expect(const Expect& e) {
 std::optional<std::string> parse_expect(const std::vector<std::string_view>& tokens, Expect& e) {
   assert(!tokens.empty() && tokens[0] == "expect");
   e = Expect{};
-  if (tokens.size() < 2) return std::string("expect: what? (vmas same different state delta count)");
+  if (tokens.size() < 2) return std::string("expect: what? (vmas same different state delta count kill)");
   std::string_view what = tokens[1];
   if (what == "vmas") {
     e.kind = ExpectKind::kVmas;
@@ -595,7 +600,23 @@ std::optional<std::string> parse_expect(const std::vector<std::string_view>& tok
       return fmt::format("expect {}: {}", what, *err);
     return std::nullopt;
   }
-  return fmt::format("expect: unknown expectation '{}' (vmas same different state delta count)", what);
+  if (what == "kill") {
+    e.kind = ExpectKind::kKill;
+    if (tokens.size() < 4) return std::string("expect kill: syntax: expect kill P<n>:ADDR P<a> P<b> ... | none");
+    PageRef ref;
+    if (auto err = parse_page_ref(tokens[2], ref)) return "expect kill: " + *err;
+    e.pages.push_back(ref);
+    if (tokens.size() == 4 && tokens[3] == "none") return std::nullopt;
+    for (size_t i = 3; i < tokens.size(); i++) {
+      auto pid = parse_process(tokens[i]);
+      if (!pid) return fmt::format("expect kill: bad process '{}'", tokens[i]);
+      if (!e.victims.empty() && idx(*pid) <= idx(e.victims.back()))
+        return fmt::format("expect kill: list the processes once each, in order ('{}')", tokens[i]);
+      e.victims.push_back(*pid);
+    }
+    return std::nullopt;
+  }
+  return fmt::format("expect: unknown expectation '{}' (vmas same different state delta count kill)", what);
 }
 
 }  // namespace rmc

@@ -215,6 +215,8 @@ ParseResult parse_trace(std::string_view text, std::string_view source) {
         if (auto err = processes.check_ref(ref.pid)) return error("expect: " + *err);
       if (out.expect.kind == ExpectKind::kVmas)
         if (auto err = processes.check_ref(out.expect.pid)) return error("expect: " + *err);
+      for (ProcessId pid : out.expect.victims)
+        if (auto err = processes.check_ref(pid)) return error("expect: " + *err);
     } else {
       if (tokens.size() < 2 || tokens[0].empty() || tokens[0][0] != 'P')
         return error(fmt::format("'{}': expected 'P<n> OP ...', 'option' or 'expect'", tokens[0]));
