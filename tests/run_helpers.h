@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "model/check/runner.h"
+#include "model/core/op_semantics.h"
 #include "model/core/trace.h"
 #include "model/designs.h"
 
@@ -32,5 +33,8 @@ inline std::unique_ptr<World> run_ok(const Trace& trace, std::string_view design
   }
   return world;
 }
+
+// Why `op` is refused where `w` stands now; empty if it is valid.
+inline std::string refusal(const World& w, const Op& op) { return op_invalid_reason(w, op).value_or(""); }
 
 }  // namespace rmc

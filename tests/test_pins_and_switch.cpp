@@ -78,13 +78,7 @@ TEST(Pin, UffdMoveOfAPinnedPageIsBusy) {
 
 TEST(Pin, BadInputIsRefusedWithTheReason) {
   auto w = run_ok("P0 mmap 0x100 2 r\nP0 mmap 0x200 70 rw\nP0 mmap_zero 0x300 1 rw 0x300\n");
-  auto reason = [&](PageNo addr, PageNo len) {
-    Op op;
-    op.kind = OpKind::kPin;
-    op.addr = addr;
-    op.len = len;
-    return op_invalid_reason(*w, op).value_or("");
-  };
+  auto reason = [&](PageNo addr, PageNo len) { return refusal(*w, {.kind = OpKind::kPin, .addr = addr, .len = len}); };
   EXPECT_NE(reason(0x100, 1).find("not writable (EFAULT)"), std::string::npos);
   EXPECT_NE(reason(0x1ff, 2).find("no VMA maps it (EFAULT)"), std::string::npos);
   EXPECT_NE(reason(0x300, 1).find("anonymous VMAs only"), std::string::npos);

@@ -88,13 +88,7 @@ TEST(FaultRace, BothStoresAreRead) {
 
 TEST(FaultRace, BadInputIsRefusedWithTheReason) {
   auto w = run_ok(parse_ok("P0 mmap 0x100 2 r\nP0 mmap 0x200 2 rw\nP0 mmap 0x300 2 rw growsdown\n"));
-  auto reason = [&](PageNo a, PageNo b) {
-    Op op;
-    op.kind = OpKind::kFaultRace;
-    op.addr = a;
-    op.new_addr = b;
-    return op_invalid_reason(*w, op).value_or("");
-  };
+  auto reason = [&](PageNo a, PageNo b) { return refusal(*w, {.kind = OpKind::kFaultRace, .addr = a, .new_addr = b}); };
   EXPECT_EQ(reason(0x200, 0x100), "fault_race of 0x100: the VMA is r (SIGSEGV)");
   EXPECT_EQ(reason(0x2ff, 0x300), "fault_race of 0x2ff: no VMA maps it (the model races faults inside VMAs only)");
   EXPECT_EQ(reason(0x201, 0x201), "fault_race: both threads store to 0x201 (which value wins is not defined)");
@@ -165,12 +159,7 @@ TEST(GrowRace, WithNothingInFlightItIsAStoreThatGrowsTheStack) {
 
 TEST(GrowRace, BadInputIsRefusedWithTheReason) {
   auto w = run_ok(parse_ok("P0 mmap 0x1000 4 rw growsdown\nP0 mmap 0x2000 4 r growsdown\nP0 mmap 0x3000 4 rw\n"));
-  auto reason = [&](PageNo addr) {
-    Op op;
-    op.kind = OpKind::kGrowRace;
-    op.addr = addr;
-    return op_invalid_reason(*w, op).value_or("");
-  };
+  auto reason = [&](PageNo addr) { return refusal(*w, {.kind = OpKind::kGrowRace, .addr = addr}); };
   EXPECT_EQ(reason(0x1001), "grow_race of 0x1001: a VMA maps it already (the op's store must grow a stack)");
   EXPECT_EQ(reason(0x1ffc), "grow_race of 0x1ffc: the stack it would grow is r (SIGSEGV)");
   EXPECT_EQ(reason(0x2ff0), "grow_race of 0x2ff0: no VMA maps it and no stack can grow down to it (SIGSEGV)");
