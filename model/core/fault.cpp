@@ -42,13 +42,13 @@ void World::fault_race(ProcessId pid, PageNo a, uint64_t value_a, PageNo b, uint
   write(pid, b, value_b);
 }
 
-// expand_downwards holds the anon_vma write lock and the VMA write lock,
-// not mmap_lock for write, so the second half of a migration or split
-// (compaction's remove_migration_ptes, which takes no mmap_lock) may run
-// while it changes vm_start and vm_pgoff. A walk under the anon_vma lock
-// runs wholly before or after; this one runs after the two stores, and a
-// walk that takes no lock reads vm_start as it was (walker_start). Then the
-// store's own fault, inside the grown stack.
+// The fault's stack growth (lock_mm_and_find_vma, expand_downwards) holds
+// mmap_lock for write and the anon_vma write lock while it changes vm_start
+// and vm_pgoff. The second half of a migration or split (compaction's
+// remove_migration_ptes) takes no mmap_lock: only the anon_vma lock keeps
+// its walk out, and a walk under it runs wholly before or after. Here it
+// runs after the two stores, and a walk that takes no lock reads vm_start
+// as it was (walker_start). Then the store's own fault, in the grown stack.
 void World::grow_race(ProcessId pid, PageNo addr, uint64_t value) {
   if (std::as_const(*this).migration().active()) {
     const VmaId stack = stack_to_expand(pid, addr);

@@ -490,10 +490,6 @@ bool LazyPolicy::swapcache_folio_fits(const World& w, FolioId folio, VmaId vma, 
 
 // ---- the walk ---------------------------------------------------------------------------
 
-// rmap_walk: regular folios as in the eager design. A lazy folio: the
-// address from the root's base, then the VMA(s) of the root's mm covering it,
-// accepted if they are in the same lazy tree with the same base (base0: any
-// lazy VMA with base 0). One mm, no lock, and by default one VMA.
 // vm_start as the lazy walk reads it: it takes no lock, so under
 // lazy.base_read torn it reads a stack's vm_start from before a growth
 // under way (S5), whose vm_pgoff is already the new one.
@@ -503,6 +499,10 @@ PageNo LazyPolicy::start_as_walked(const World& w, const Vma& v) const {
   return w.walker_start(v.id);
 }
 
+// rmap_walk: regular folios as in the eager design. A lazy folio: the
+// address from the root's base, then the VMA(s) of the root's mm covering it,
+// accepted if they are in the same lazy tree with the same base (base0: any
+// lazy VMA with base 0). One mm, no lock, and by default one VMA.
 void LazyPolicy::rmap_walk(const World& w, FolioId folio, RmapWalk& out) const {
   const Folio& f = w.folio(folio);
   if (f.mapping == kNoMapping) return;
