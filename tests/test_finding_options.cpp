@@ -125,7 +125,8 @@ const std::vector<OptionRow>& option_table() {
                         {"kernel-warn__migrate_begin.trace", "rmap-missing/mremap"},
                         {"kernel-warn__split_begin.trace", "rmap-missing/mremap"},
                         {"kernel-warn__split_end.trace", "rmap-missing/mremap"},
-                        {"migration-entry-left__fault_race.trace", "rmap-missing/mremap"}})},
+                        {"migration-entry-left__fault_race.trace", "rmap-missing/mremap"},
+                        {"kernel-warn__grow_race.trace", "rmap-missing/mremap"}})},
       // Mainline folio_get_anon_vma for lazy folios: no recorded finding
       // moves a present lazy folio before it fails (the scenario
       // s14_uffd_move_lazy_eagain.trace fails no-progress instead).
@@ -183,7 +184,9 @@ const std::vector<OptionRow>& option_table() {
         {"lazy__migration-entry-left__grow_race.trace", "lazy/rmap-missing/exec"},
         {"lazy-gki__migration-entry-left__grow_race.trace", "lazy-gki/rmap-missing/exec"},
         {"lazy__L3__grow_race.trace", "lazy/rmap-missing/exec"},
-        {"lazy-gki__L3__grow_race.trace", "lazy-gki/rmap-missing/exec"}}},
+        {"lazy-gki__L3__grow_race.trace", "lazy-gki/rmap-missing/exec"},
+        {"lazy__kernel-warn__grow_race.trace", "lazy/rmap-missing/exec"},
+        {"lazy-gki__kernel-warn__grow_race.trace", "lazy-gki/rmap-missing/exec"}}},
       // base0 staying in lazy mode at exec loses the relocated pages (S18).
       {{{"lazy.base0_exec", "stay"}},
        {},
