@@ -104,7 +104,8 @@ std::string describe_kernel_call(const Op& op, uint64_t base, PageNo chosen_addr
   switch (op.kind) {
     case OpKind::kMmap: return fmt::format("mmap({}, {}, {:#x}, {:#x}, -1, 0)", a(op.addr), n(op.len), prot_bits(op.prot), mmap_flags(op.flags));
     case OpKind::kMunmap: return fmt::format("munmap({}, {})", a(op.addr), n(op.len));
-    case OpKind::kMprotect: return fmt::format("mprotect({}, {}, {:#x})", a(op.addr), n(op.len), prot_bits(op.prot));
+    case OpKind::kMprotect:
+    case OpKind::kMprotectRace: return fmt::format("mprotect({}, {}, {:#x})", a(op.addr), n(op.len), prot_bits(op.prot));
     case OpKind::kMlock: return fmt::format("mlock({}, {})", a(op.addr), n(op.len));
     case OpKind::kMunlock: return fmt::format("munlock({}, {})", a(op.addr), n(op.len));
     case OpKind::kMadvise: return fmt::format("madvise({}, {}, {})", a(op.addr), n(op.len), advice_value(op.advice));
@@ -200,6 +201,7 @@ static std::optional<std::string> run_op(OpContext& ctx, const Op& op, const Mod
                            static_cast<int64_t>(addr(op.addr)));
     case OpKind::kMunmap: return expect_result(w.syscall(op.pid, SYS_munmap, {addr(op.addr), bytes(op.len), 0, 0, 0, 0}), 0);
     case OpKind::kMprotect:
+    case OpKind::kMprotectRace:  // its walker never runs here, as grow_race's
       return expect_result(w.syscall(op.pid, SYS_mprotect, {addr(op.addr), bytes(op.len), prot_bits(op.prot), 0, 0, 0}), 0);
     case OpKind::kMlock: return expect_result(w.syscall(op.pid, SYS_mlock, {addr(op.addr), bytes(op.len), 0, 0, 0, 0}), 0);
     case OpKind::kMunlock: return expect_result(w.syscall(op.pid, SYS_munlock, {addr(op.addr), bytes(op.len), 0, 0, 0, 0}), 0);

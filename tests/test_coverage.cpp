@@ -91,6 +91,8 @@ TEST(Coverage, OpsTakeTheirPaths) {
        "option lazy.base_read stable\nP0 mmap 0x1000 4 rw growsdown\nP0 write 0x1002 1\nP0 migrate_begin 0x1002\n"
        "P0 grow_race 0xff0\n",
        Path::kGrowRaceWalk, Path::kLazyTornBase},
+      {"cowctx", "P0 mmap 0x100 8 rw\nP0 write 0x106 1\nP0 migrate_begin 0x106\nP0 mprotect_race 0x104 4 r\n",
+       Path::kMprotectRaceWalk, Path::kLazyTornBase},
   };
   for (const PathCase& c : cases) {
     const Coverage coverage = run(c.design, c.ops);

@@ -166,6 +166,35 @@ TEST(GrowRace, BadInputIsRefusedWithTheReason) {
   EXPECT_EQ(reason(0xff0), "");
 }
 
+// mprotect_race: the split moves the lazy root's own vm_start and vm_pgoff
+// (vma_modify's __split_vma with new_below), and the migration ending in
+// the middle reads them torn, unless the read is stable.
+TEST(MprotectRace, TheSplitRootIsReadTorn) {
+  const std::string ops = "P0 mmap 0x100 8 rw\nP0 write 0x106 1\nP0 migrate_begin 0x106\nP0 mprotect_race 0x104 4 r\n";
+  for (std::string_view design : {"lazy", "lazy-gki", "base0"}) {
+    const Verdict v = run_trace(parse_ok(ops), design, true);
+    ASSERT_EQ(v.kind, Verdict::Kind::kFail) << design;
+    EXPECT_EQ(v.first_property(), "migration-entry-left") << design;
+    EXPECT_EQ(v.step, 4u) << design;
+  }
+  auto stable = run_ok(parse_ok("option lazy.base_read stable\n" + ops + "P0 read 0x100 8\n"), "lazy");
+  EXPECT_GT(stable->coverage().hits(Path::kMprotectRaceWalk), 0u);
+  EXPECT_TRUE(stable->walker_start(stable->proc(ProcessId{0}).vmas[1]) == 0x104u);  // nothing torn after the op
+  for (std::string_view design : {"eager", "cowctx"}) {
+    auto raced = run_ok(parse_ok(ops), design);
+    auto serial = run_ok(parse_ok("P0 mmap 0x100 8 rw\nP0 write 0x106 1\nP0 migrate_begin 0x106\nP0 migrate_end\n"
+                                  "P0 mprotect 0x104 4 r\n"),
+                         design);
+    EXPECT_EQ(state_of(*raced), state_of(*serial)) << design;
+  }
+  // With nothing in flight it is mprotect.
+  auto plain = run_ok(parse_ok("P0 mmap 0x100 8 rw\nP0 write 0x106 1\nP0 mprotect_race 0x104 4 r\n"), "lazy");
+  EXPECT_EQ(plain->coverage().hits(Path::kMprotectRaceWalk), 0u);
+  EXPECT_EQ(plain->proc(ProcessId{0}).vmas.size(), 2u);
+  EXPECT_EQ(refusal(*plain, {.kind = OpKind::kMprotectRace, .addr = 0x104, .len = 8, .prot = kProtRead}),
+            "mprotect_race [0x104, 0x10c): part of the range is not mapped (ENOMEM)");
+}
+
 // memory_failure's victims come from the design's walk: where the walk is
 // incomplete, so are they. S9's unconverted swap-in maps the parent's lazy
 // folio in the child (L1, which the checks report; here they are off), and

@@ -506,10 +506,10 @@ const std::vector<BadTrace>& bad_traces() {
       // Ops and processes.
       {"unknown op", H + "P0 mmapp 0x100 1 rw\n",
        "t:2: unknown op 'mmapp' (ops: mmap munmap mprotect mlock munlock madvise read write fork exit mremap "
-       "migrate brk split_folio mmap_zero exec migrate_begin migrate_end uffd_move pin unpin lazy_off lazy_on split_begin split_end fault_race grow_race)"},
+       "migrate brk split_folio mmap_zero exec migrate_begin migrate_end uffd_move pin unpin lazy_off lazy_on split_begin split_end fault_race grow_race mprotect_race)"},
       {"op name in capitals", H + "P0 EXIT\n",
        "t:2: unknown op 'EXIT' (ops: mmap munmap mprotect mlock munlock madvise read write fork exit mremap "
-       "migrate brk split_folio mmap_zero exec migrate_begin migrate_end uffd_move pin unpin lazy_off lazy_on split_begin split_end fault_race grow_race)"},
+       "migrate brk split_folio mmap_zero exec migrate_begin migrate_end uffd_move pin unpin lazy_off lazy_on split_begin split_end fault_race grow_race mprotect_race)"},
       {"process P9", H + "P9 exit\n", "t:2: bad process 'P9' (P0-P7)"},
       {"process P8", H + "P8 exit\n", "t:2: bad process 'P8' (P0-P7)"},
       {"process Q0", H + "Q0 exit\n", "t:2: 'Q0': expected 'P<n> OP ...', 'option' or 'expect'"},

@@ -71,6 +71,7 @@ namespace rmc {
   X(kFaultZeroPage, "fault/zero-page", "do_anonymous_page: a read maps the shared zero page")           \
   X(kFaultRacePrepare, "fault/race-prepare", "two threads' first faults both find the VMA unprepared (S20)") \
   X(kGrowRaceWalk, "fault/grow-race-walk", "a migration or split ends while expand_downwards grows a stack (S5)") \
+  X(kMprotectRaceWalk, "vma/mprotect-race-walk", "a migration or split ends while mprotect splits and changes VMAs (S5)") \
   X(kFaultNewFolio, "fault/new-folio", "do_anonymous_page: a write maps a new exclusive folio")         \
   X(kFaultLargeFolio, "fault/large-folio", "do_anonymous_page maps a large folio")                       \
   X(kFaultLargeFallback, "fault/large-fallback", "a large folio does not fit: order 0 instead")         \

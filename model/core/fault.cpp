@@ -42,24 +42,44 @@ void World::fault_race(ProcessId pid, PageNo a, uint64_t value_a, PageNo b, uint
   write(pid, b, value_b);
 }
 
-// The fault's stack growth (lock_mm_and_find_vma, expand_downwards) holds
-// mmap_lock for write and the anon_vma write lock while it changes vm_start
-// and vm_pgoff. The second half of a migration or split (compaction's
+// The VMA changes of an op hold mmap_lock for write and, for each VMA with
+// anon state, the anon_vma write lock while they change vm_start and
+// vm_pgoff. The second half of a migration or split (compaction's
 // remove_migration_ptes) takes no mmap_lock: only the anon_vma lock keeps
 // its walk out, and a walk under it runs wholly before or after. Here it
-// runs after the two stores, and a walk that takes no lock reads vm_start
-// as it was (walker_start). Then the store's own fault, in the grown stack.
+// runs after the changes, and a walk that takes no lock reads each changed
+// VMA's vm_start as it was (walker_start) with its new vm_pgoff.
+template <class Fn>
+void World::walk_in_the_middle_of(Fn&& change) {
+  recording_torn_ = true;
+  change();
+  recording_torn_ = false;
+  end_in_flight();
+  torn_.clear();
+}
+
+// The fault's stack growth (lock_mm_and_find_vma, expand_downwards) with
+// the walk in the middle; then the store's own fault, in the grown stack.
 void World::grow_race(ProcessId pid, PageNo addr, uint64_t value) {
   if (std::as_const(*this).migration().active()) {
     const VmaId stack = stack_to_expand(pid, addr);
     assert(stack != kNoVma);  // the op check refuses anything else
     cover(Path::kGrowRaceWalk);
-    torn_ = {stack, std::as_const(*this).vma(stack).start};
-    expand_downwards(stack, addr);
-    end_in_flight();
-    torn_ = {};
+    walk_in_the_middle_of([&] { expand_downwards(stack, addr); });
   }
   write(pid, addr, value);
+}
+
+// mprotect with the walk in the middle of its VMA changes: __split_vma
+// with new_below (vma_modify splits off the part below the range) moves the
+// old struct's vm_start and vm_pgoff up, and a lazy root is that struct.
+void World::mprotect_race(ProcessId pid, PageNo addr, PageNo len, uint8_t prot) {
+  if (!std::as_const(*this).migration().active()) {
+    mprotect(pid, addr, len, prot);
+    return;
+  }
+  cover(Path::kMprotectRaceWalk);
+  walk_in_the_middle_of([&] { mprotect(pid, addr, len, prot); });
 }
 
 // handle_mm_fault for one page. A fault below a stack grows it first.

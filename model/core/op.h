@@ -45,6 +45,7 @@ enum class OpKind : uint8_t {
   // Added in op codec version 6.
   kFaultRace,
   kGrowRace,
+  kMprotectRace,
   kCount,
 };
 

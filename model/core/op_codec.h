@@ -7,8 +7,8 @@
 // version 6; versions 1, 2, 3, 4 and 5 are the same with the first 14, 16,
 // 18, 19 and 25 rows of the op table (before mmap_zero, before
 // migrate_begin, before uffd_move, before pin, unpin, lazy_off, lazy_on,
-// split_begin and split_end, before fault_race and grow_race), so an old
-// input decodes as it always did:
+// split_begin and split_end, before fault_race, grow_race and
+// mprotect_race), so an old input decodes as it always did:
 //
 //   byte 0   version (1-6); inputs of another version decode to nothing
 //   byte 1   options: bits 0-1 large_folio_order (0, 2, 4, 0),

@@ -165,6 +165,7 @@ std::optional<std::string> op_invalid_reason(const World& w, const Op& op, bool 
     case OpKind::kBrk:
     case OpKind::kSplitFolio: return std::nullopt;
     case OpKind::kMprotect: return check_mapped(w, op, "mprotect", why);
+    case OpKind::kMprotectRace: return check_mapped(w, op, "mprotect_race", why);
     case OpKind::kMlock: return check_mapped(w, op, "mlock", why);
     case OpKind::kMunlock: return check_mapped(w, op, "munlock", why);
     case OpKind::kMadvise: {
@@ -236,6 +237,7 @@ void apply_op(World& w, const Op& op, uint64_t& next_value, OpObserver* observer
     case OpKind::kMmap: w.mmap(op.pid, op.addr, op.len, op.prot, op.flags); break;
     case OpKind::kMunmap: w.munmap(op.pid, op.addr, op.len); break;
     case OpKind::kMprotect: w.mprotect(op.pid, op.addr, op.len, op.prot); break;
+    case OpKind::kMprotectRace: w.mprotect_race(op.pid, op.addr, op.len, op.prot); break;
     case OpKind::kMlock: w.mlock(op.pid, op.addr, op.len, true); break;
     case OpKind::kMunlock: w.mlock(op.pid, op.addr, op.len, false); break;
     case OpKind::kMadvise: w.madvise(op.pid, op.addr, op.len, op.advice); break;

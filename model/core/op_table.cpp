@@ -71,6 +71,8 @@ constexpr std::array<OpSpec, static_cast<size_t>(OpKind::kCount)> kOpTable = {{
      "two threads of P<n> write ADDR and ADDR2 at once: both first faults of an unfaulted VMA test its anon state before either prepares it (S20)"},
     {OpKind::kGrowRace, "grow_race", {O::kAddr}, 1, 1, "P<n> grow_race ADDR",
      "a store to ADDR grows the stack above it while the migration or split in flight ends: a walk without the anon_vma lock reads vm_start from before the growth, vm_pgoff from after (S5)"},
+    {OpKind::kMprotectRace, "mprotect_race", {O::kAddr, O::kLen, O::kProt}, 3, 1, "P<n> mprotect_race ADDR LEN PROT",
+     "mprotect while the migration or split in flight ends: a walk without the anon_vma lock reads a split VMA's vm_start from before, vm_pgoff from after (S5)"},
 }};
 
 constexpr std::string_view kMmapFlagNames[] = {"noreserve", "growsdown", "locked", "populate"};

@@ -33,7 +33,8 @@ void World::reset() {
   live_folios_ = 0;
   events_.clear();
   migration_ = Migration{};
-  torn_ = {};
+  torn_.clear();
+  recording_torn_ = false;
   lazy_enabled_ = true;
   policy().reset();
 }
@@ -166,6 +167,9 @@ void World::vma_set_range(VmaId id, PageNo start, PageNo end, PageNo pgoff) {
   bool anon = vma(id).faulted();
   if (anon) policy().range_will_change(*this, id);
   Vma& v = vma(id);
+  if (recording_torn_ && v.start != start &&
+      std::none_of(torn_.begin(), torn_.end(), [&](const TornRead& t) { return t.vma == id; }))
+    torn_.push_back({id, v.start});  // S5: what a walker without the lock may still read
   v.start = start;
   v.end = end;
   v.pgoff = pgoff;

@@ -146,10 +146,15 @@ class World {
     return migration_.active() && folio_of(entry.pfn()) == migration_.src;
   }
   // vm_start as an rmap walk that takes no lock reads it (S5): inside a
-  // grow_race, the grown stack's vm_start from before expand_downwards,
-  // though its vm_pgoff is already the new one; else vm_start. Walks that
-  // take the anon_vma lock read vma().start: the growth holds it for write.
-  PageNo walker_start(VmaId id) const { return id == torn_.vma ? torn_.start : vma(id).start; }
+  // grow_race or mprotect_race, the vm_start a VMA had before the op
+  // changed it, though its vm_pgoff is already the new one; else vm_start.
+  // Walks that take the anon_vma lock read vma().start: the change holds it
+  // for write.
+  PageNo walker_start(VmaId id) const {
+    for (const TornRead& t : torn_)
+      if (t.vma == id) return t.start;
+    return vma(id).start;
+  }
   // Is the swap-cache folio of this slot the copy of the migration in
   // flight (locked until the migration ends)?
   bool swapcache_is_migrating(SwapSlotId slot_id) const {
@@ -218,6 +223,10 @@ class World {
   // while the migration or split in flight ends in another thread (S5):
   // its walk runs in the middle of the growth (walker_start).
   void grow_race(ProcessId pid, PageNo addr, uint64_t value);
+  // mprotect whose __split_vma (and merge) change vm_start and vm_pgoff of
+  // a VMA while the migration or split in flight ends in another thread
+  // (S5's second form): its walk runs in the middle of the change.
+  void mprotect_race(ProcessId pid, PageNo addr, PageNo len, uint8_t prot);
   void fork(ProcessId parent, ProcessId child);
   void exit(ProcessId pid);
   void mremap(ProcessId pid, PageNo old_addr, PageNo old_len, PageNo new_len,
@@ -338,13 +347,20 @@ class World {
   StepEvents events_;
   Migration migration_;
   bool lazy_enabled_ = true;
-  // The stack VMA a grow_race is growing and its vm_start before, while the
-  // walk in the middle of the growth runs; none otherwise (not state: set
-  // and cleared inside one op).
+  // The VMAs whose vm_start a grow_race or mprotect_race changed, with
+  // their vm_start before, while the walk in the middle of the change runs;
+  // empty otherwise (not state: filled and cleared inside one op, while
+  // recording_torn_ is set; vma_set_range fills it).
   struct TornRead {
     VmaId vma = kNoVma;
     PageNo start = 0;
-  } torn_;
+  };
+  std::vector<TornRead> torn_;
+  bool recording_torn_ = false;
+  // Runs `change` (an op's VMA updates), then the second half of the
+  // migration or split in flight with its walk in the middle of them.
+  template <class Fn>
+  void walk_in_the_middle_of(Fn&& change);
   mutable Coverage coverage_;
   RmapWalk walk_scratch_;  // reused by every walk an operation makes
 
