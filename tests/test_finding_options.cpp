@@ -101,7 +101,7 @@ const std::vector<OptionRow>& option_table() {
       {{{"lazy.repoint_swap", "on"}},
        {},
        {"base0__L3__exit.trace", "base0__L3__exec.trace", "base0__observable__madvise.trace", "base0__L3__migrate_end.trace",
-        "base0__L3__migrate_begin.trace", "base0__L3__split_begin.trace"},
+        "base0__L3__migrate_begin.trace", "base0__L3__split_begin.trace", "base0__L3__mprotect_race.trace"},
        {}},
       {{{"lazy.merge", "upgrade"}}, {"M5"}, {}, {}},
       {{{"lazy.parent_cow", "upgrade"}}, {}, {}, {}},
@@ -126,7 +126,8 @@ const std::vector<OptionRow>& option_table() {
                         {"kernel-warn__split_begin.trace", "rmap-missing/mremap"},
                         {"kernel-warn__split_end.trace", "rmap-missing/mremap"},
                         {"migration-entry-left__fault_race.trace", "rmap-missing/mremap"},
-                        {"kernel-warn__grow_race.trace", "rmap-missing/mremap"}})},
+                        {"kernel-warn__grow_race.trace", "rmap-missing/mremap"},
+                        {"kernel-warn__mprotect_race.trace", "rmap-missing/mremap"}})},
       // Mainline folio_get_anon_vma for lazy folios: no recorded finding
       // moves a present lazy folio before it fails (the scenario
       // s14_uffd_move_lazy_eagain.trace fails no-progress instead).
@@ -154,7 +155,8 @@ const std::vector<OptionRow>& option_table() {
                         {"L3__grow_race.trace", "L3/fork"}},
                        {{"base0__L3__migrate_begin.trace", "base0/L3/exit"},
                         {"base0__L3__migrate_end.trace", "base0/L3/exit"},
-                        {"base0__L3__split_begin.trace", "base0/L3/exit"}})},
+                        {"base0__L3__split_begin.trace", "base0/L3/exit"},
+                        {"base0__L3__mprotect_race.trace", "base0/L3/exec"}})},
       // exec relocates the stack below its linear page offset: the base
       // wraps, and a naive range check misses the relocated pages (S19).
       {{{"lazy.addr_check", "naive"}},
@@ -186,7 +188,11 @@ const std::vector<OptionRow>& option_table() {
         {"lazy__L3__grow_race.trace", "lazy/rmap-missing/exec"},
         {"lazy-gki__L3__grow_race.trace", "lazy-gki/rmap-missing/exec"},
         {"lazy__kernel-warn__grow_race.trace", "lazy/rmap-missing/exec"},
-        {"lazy-gki__kernel-warn__grow_race.trace", "lazy-gki/rmap-missing/exec"}}},
+        {"lazy-gki__kernel-warn__grow_race.trace", "lazy-gki/rmap-missing/exec"},
+        {"lazy__L3__mprotect_race.trace", "lazy/rmap-missing/exec"},
+        {"lazy-gki__L3__mprotect_race.trace", "lazy-gki/rmap-missing/exec"},
+        {"lazy__kernel-warn__mprotect_race.trace", "lazy/rmap-missing/exec"},
+        {"lazy-gki__kernel-warn__mprotect_race.trace", "lazy-gki/rmap-missing/exec"}}},
       // base0 staying in lazy mode at exec loses the relocated pages (S18).
       {{{"lazy.base0_exec", "stay"}},
        {},
@@ -196,7 +202,8 @@ const std::vector<OptionRow>& option_table() {
         {"base0__migration-entry-left__mprotect.trace", "base0/rmap-missing/exec"},
         {"base0__kernel-warn__migrate_begin.trace", "base0/rmap-missing/exec"},
         {"base0__kernel-warn__split_begin.trace", "base0/rmap-missing/exec"},
-        {"base0__kernel-warn__grow_race.trace", "base0/rmap-missing/exec"}}},
+        {"base0__kernel-warn__grow_race.trace", "base0/rmap-missing/exec"},
+        {"base0__L3__mprotect_race.trace", "base0/rmap-missing/exec"}}},
       {{{"cowctx.shared_swapin", "faulting"}}, {}, {}, {}},
       {{{"cowctx.fork_child_check", "none"}}, {"M9"}, {}, {}},
       {{{"lazy.walk", "all"},
