@@ -494,9 +494,10 @@ bool LazyPolicy::swapcache_folio_fits(const World& w, FolioId folio, VmaId vma, 
 // lazy.base_read torn it reads a stack's vm_start from before a growth
 // under way (S5), whose vm_pgoff is already the new one.
 PageNo LazyPolicy::start_as_walked(const World& w, const Vma& v) const {
-  if (w.options().lazy.base_read == LazyOptions::BaseRead::kStable || w.walker_start(v.id) == v.start) return v.start;
+  const PageNo seen = w.walker_start(v.id);
+  if (w.options().lazy.base_read == LazyOptions::BaseRead::kStable || seen == v.start) return v.start;
   w.cover(Path::kLazyTornBase);
-  return w.walker_start(v.id);
+  return seen;
 }
 
 // rmap_walk: regular folios as in the eager design. A lazy folio: the
